@@ -1,0 +1,188 @@
+"""``create_app(settings)``: the connexion application of the mock, wired in one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from connexion import AsyncApp
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mock_server.access import AccessMiddleware
+from mock_server.clock import Clock, parse_instant
+from mock_server.contract_api import ContractApi, json_body
+from mock_server.control_api import ControlApi
+from mock_server.cursors import CursorCodec
+from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
+from mock_server.errors import install_error_handlers
+from mock_server.identities import load_fixtures
+from mock_server.lifecycle import READY
+from mock_server.reports.archive import ArchiveCache
+from mock_server.request_validation import make_validator_map
+from mock_server.settings import Settings
+from mock_server.spec30 import downgrade
+from mock_server.state import Ledger, fresh_ledger
+from openapi import load_contract
+
+
+def _swagger_ui_dir() -> str:
+    """Swagger UI 5 (renders OpenAPI 3.1), from the swagger-ui-bundle-v2 distribution."""
+    import swagger_ui_bundle
+
+    vendor = Path(swagger_ui_bundle.__file__).with_name("vendor")
+    candidates = sorted(vendor.glob("swagger-ui-5*"))
+    if not candidates:
+        raise RuntimeError("Swagger UI 5 is missing: install swagger-ui-bundle-v2.")
+    return str(candidates[-1])
+
+
+def _allowed_methods(document: dict[str, Any]) -> Callable[[str], list[str]]:
+    """Path -> every method the contract declares for it (for 405's Allow header)."""
+    table = []
+    for template, item in document["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
+        table.append((pattern, sorted(method.upper() for method in item)))
+
+    def lookup(path: str) -> list[str]:
+        return next((methods for pattern, methods in table if pattern.match(path)), [])
+
+    return lookup
+
+
+class MockRuntime:
+    """The mock's live objects; ``reset`` swaps the ledger for a fresh one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.fixtures = load_fixtures(settings.fixtures_path)
+        frozen = parse_instant(settings.frozen_at) if settings.clock == "frozen" else None
+        self.clock = Clock(frozen_at=frozen)
+        self.ledger: Ledger = fresh_ledger(self.fixtures, self.clock, settings.seed)
+
+    def reset(self) -> None:
+        self.ledger = fresh_ledger(self.fixtures, self.clock, self.settings.seed)
+
+
+def create_app(settings: Settings | None = None) -> AsyncApp:
+    """The mock server as an ASGI app (run it with uvicorn, or call it through httpx)."""
+    settings = settings or Settings()
+    contract = load_contract()
+    runtime = MockRuntime(settings)
+    extensions = contract.extensions
+    archives = ArchiveCache()
+    links = LinkSigner(settings.secret, settings.base_url, settings.download_url_seconds)
+    contract_api = ContractApi(
+        settings=settings, fixtures=lambda: runtime.fixtures, ledger=lambda: runtime.ledger,
+        clock=runtime.clock, archives=archives, codec=CursorCodec(settings.secret), links=links,
+        sort_columns=extensions["pagination"]["sort-columns"], report_keys=contract.report_keys(),
+    )
+    control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset)
+
+    effective = contract.effective
+    validated = _with_control(effective, contract.control)
+    app = AsyncApp(
+        __name__,
+        validator_map=make_validator_map(
+            validated, max_body_bytes=settings.max_body_bytes, validate_responses=settings.validate_responses
+        ),
+        validate_responses=settings.validate_responses,
+    )
+
+    async def published_json(_request: Request) -> Response:
+        return json_body(contract.bundle)
+
+    async def published_yaml(_request: Request) -> Response:
+        return Response(yaml.safe_dump(contract.bundle, sort_keys=False, allow_unicode=True),
+                        media_type="application/yaml")
+
+    async def effective_json(_request: Request) -> Response:
+        return json_body(effective)
+
+    async def control_json(_request: Request) -> Response:
+        return json_body(contract.control)
+
+    async def download_file(request: Request) -> Response:
+        now = runtime.clock.timestamp()
+        try:
+            links.verify(request.url.path, dict(request.query_params), now)
+        except LinkRefused as refused:
+            return Response(refused.xml(), status_code=403, media_type="application/xml")
+        package_id, filename = request.path_params["package_id"], request.path_params["filename"]
+        for business_id in runtime.fixtures.businesses:
+            package = runtime.ledger.packages.get(business_id, package_id)
+            if package is not None and package.stage(now).status == READY:
+                spec = contract_api.archive_spec(package)
+                if spec.filename == filename:
+                    content = archives.get(spec)
+                    return Response(content, media_type="application/zip", headers={
+                        "Content-Disposition": f'attachment; filename="{filename}"',
+                        "Cache-Control": "private, max-age=0",
+                    })
+        missing = LinkRefused("NoSuchKey", "The specified key does not exist.")
+        return Response(missing.xml(), status_code=404, media_type="application/xml")
+
+    # Plain routes first: the contract API is mounted at "/" and would shadow them.
+    app.add_url_rule("/openapi.json", "published_json", published_json, methods=["GET"])
+    app.add_url_rule("/openapi.yaml", "published_yaml", published_yaml, methods=["GET"])
+    app.add_url_rule("/openapi.effective.json", "effective_json", effective_json, methods=["GET"])
+    app.add_url_rule(f"{DOWNLOAD_PREFIX}/{{package_id}}/{{filename}}", "download_file", download_file, methods=["GET"])
+    if settings.control:
+        app.add_url_rule("/__mock/openapi.json", "control_json", control_json, methods=["GET"])
+        app.add_api(
+            downgrade(contract.control),
+            base_path="/__mock",
+            resolver=Resolver(lambda operation_id: control_api.handlers()[operation_id]),
+            swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
+            name="control",
+        )
+    app.add_api(
+        downgrade(contract.bundle),
+        base_path="",
+        resolver=Resolver(lambda operation_id: contract_api.handlers()[operation_id]),
+        swagger_ui_options=SwaggerUIOptions(
+            serve_spec=False,
+            swagger_ui_path="/docs",
+            swagger_ui_template_dir=_swagger_ui_dir(),
+            swagger_ui_config={"urls": [
+                {"url": "/openapi.json", "name": "DayZero contract (published)"},
+                {"url": "/openapi.effective.json", "name": "DayZero contract + our overlay"},
+                *([{"url": "/__mock/openapi.json", "name": "Mock control API (ours)"}] if settings.control else []),
+            ]},
+        ),
+        name="contract",
+    )
+    app.add_middleware(
+        AccessMiddleware,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        protected_operations=frozenset(contract.operations()),
+        fixtures=lambda: runtime.fixtures,
+        clock=runtime.clock,
+        allow_any_business="token-any-business" in settings.faults,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Content-Disposition", "Content-Length", "WWW-Authenticate"],
+    )
+    install_error_handlers(app, _allowed_methods(contract.bundle))
+    app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
+    return app
+
+
+def _with_control(effective: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:
+    """One document with the control API's paths and schemas beside the contract's
+    (validators find operations by operationId, so the mount point does not matter)."""
+    paths = {**effective["paths"], **{f"/__mock{path}": item for path, item in control["paths"].items()}}
+    schemas = {**effective["components"]["schemas"], **control["components"]["schemas"]}
+    return {**effective, "paths": paths, "components": {**effective["components"], "schemas": schemas}}

@@ -1,0 +1,45 @@
+"""The mock's clock: wall time or frozen, moved forward on demand, never backward."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO 8601 instant (``Z`` allowed) into an aware UTC datetime."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class Clock:
+    """Current time for the lifecycle: a base (wall or frozen) plus an offset.
+
+    ``advance`` only adds; ``now`` never returns an earlier instant than it did before, even
+    if the wall clock steps back, so lifecycle fields never go backward.
+    """
+
+    def __init__(self, *, frozen_at: datetime | None = None) -> None:
+        self._frozen_at = frozen_at
+        self._offset = 0.0
+        self._last = 0.0
+
+    @property
+    def offset_seconds(self) -> float:
+        return self._offset
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("The clock only moves forward.")
+        self._offset += seconds
+
+    def timestamp(self) -> float:
+        base = self._frozen_at.timestamp() if self._frozen_at else time.time()
+        now = max(base + self._offset, self._last)
+        self._last = now
+        return now
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), UTC)

@@ -1,0 +1,199 @@
+"""Handlers of the published operations, resolved by operationId from the bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from connexion import request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from mock_server.access import Principal
+from mock_server.clock import Clock
+from mock_server.cursors import CursorCodec
+from mock_server.download_links import LinkSigner
+from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.identities import Fixtures
+from mock_server.lifecycle import READY, Timeline
+from mock_server.listing import list_page
+from mock_server.packages import ArtifactInfo, Package
+from mock_server.reports.archive import ArchiveCache, ArchiveSpec
+from mock_server.settings import Settings
+from mock_server.state import Ledger
+from mock_server.timestamps import iso_instant
+
+FAILURE_MESSAGES = (
+    "Report generation failed: the general ledger has unposted journal entries for this period.",
+    "Workflow timed out waiting for the accounting data export (attempt 3 of 3).",
+    "Bank reconciliation could not be built: statement balance missing for one account.",
+)
+
+
+def json_body(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json")
+
+
+def preferred_outcome(prefer_header: str | None) -> str | None:
+    """``Prefer: outcome=failed`` (Prism's convention) -> "failed"; None when absent."""
+    for part in (prefer_header or "").replace(";", ",").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "outcome" and value.strip().strip('"') in ("ready", "failed"):
+            return value.strip().strip('"')
+    return None
+
+
+class ContractApi:
+    """The mock's behaviour behind the five published operations."""
+
+    def __init__(self, *, settings: Settings, fixtures: Callable[[], Fixtures], ledger: Callable[[], Ledger],
+                 clock: Clock, archives: ArchiveCache, codec: CursorCodec, links: LinkSigner,
+                 sort_columns: dict[str, list[str]], report_keys: list[str]) -> None:
+        self._settings = settings
+        self._fixtures = fixtures
+        self._ledger = ledger
+        self._clock = clock
+        self._archives = archives
+        self._codec = codec
+        self._links = links
+        self._sort_columns = sort_columns
+        self._report_keys = report_keys
+
+    def handlers(self) -> dict[str, Callable[..., Any]]:
+        """operationId -> handler."""
+        return {
+            "create_package_api_v1_month_end_packages_post": self.create_package,
+            "list_packages_api_v1_month_end_packages_get": self.list_packages,
+            "get_package_api_v1_month_end_packages__package_id__get": self.get_package,
+            "get_download_url_api_v1_month_end_packages__package_id__download_get": self.get_download_url,
+            "list_periods_api_v1_accounting_periods_get": self.list_periods,
+        }
+
+    # -- artifacts -------------------------------------------------------------------------
+
+    def archive_spec(self, package: Package) -> ArchiveSpec:
+        business = self._fixtures().businesses[package.business_id]
+        return ArchiveSpec(seed=self._settings.seed, business_id=business.id, business_name=business.name,
+                           period_start=package.period_start, period_end=package.period_end,
+                           report_format=package.report_format, reports=package.selected_reports)
+
+    def artifact(self, package: Package) -> ArtifactInfo:
+        spec = self.archive_spec(package)
+        return ArtifactInfo(filename=spec.filename, size=len(self._archives.get(spec)))
+
+    def render_package(self, package: Package, now: float) -> dict[str, Any]:
+        stage = package.stage(now)
+        return package.to_json(stage, self.artifact(package) if stage.status == READY else None)
+
+    # -- operations ------------------------------------------------------------------------
+
+    async def create_package(self, principal: Principal, payload: BaseModel) -> Response:
+        data = payload.model_dump(by_alias=True)
+        ledger = self._ledger()
+        reports = tuple(key.value for key in data["selected_reports"])
+        errors = []
+        duplicates = sorted({key for key in reports if reports.count(key) > 1})
+        if duplicates:
+            errors.append(value_error(["body", "selected_reports"], f"report keys listed more than once: {', '.join(duplicates)}", list(reports)))
+        period_id = data["accounting_period_id"]
+        start: date | None = data["period_start"]
+        end: date | None = data["period_end"]
+        if period_id is None:
+            for name, value in (("period_start", start), ("period_end", end)):
+                if value is None:
+                    errors.append(value_error(["body", name], f"{name} is required when accounting_period_id is not provided", None))
+            if start is not None and end is not None and start > end:
+                errors.append(value_error(["body"], "period_start must be on or before period_end",
+                                          {"period_start": start.isoformat(), "period_end": end.isoformat()}))
+        if errors:
+            raise RequestValidationError(errors)
+        if period_id is not None:
+            period = ledger.period(principal.business.id, period_id)
+            if period is None:
+                raise not_found()
+            # The period gives the package its dates (documented); explicit dates are ignored.
+            start, end = period.period_start, period.period_end
+        assert start is not None and end is not None
+
+        now = self._clock.timestamp()
+        package_id = ledger.new_id()
+        outcome = preferred_outcome(request.headers.get("prefer"))
+        error_message = self._failure_message(package_id, principal.business.id, start, reports, outcome)
+        package = Package(
+            id=package_id, business_id=principal.business.id, accounting_period_id=period_id,
+            period_start=start, period_end=end, report_format=data["report_format"].value,
+            selected_reports=reports, workflow_id=f"month-end-package-{package_id}",
+            requested_by_user_id=principal.user.id,
+            timeline=Timeline(created_at=now, queue_seconds=self._settings.queue_seconds,
+                              build_seconds=self._settings.build_seconds, fails=error_message is not None),
+            error_message=error_message,
+        )
+        ledger.packages.add(package)
+        rendered = self.render_package(package, now)
+        return json_body({"package": rendered, "workflow_id": package.workflow_id}, 201)
+
+    def _failure_message(self, package_id: str, business_id: str, start: date, reports: tuple[str, ...],
+                         outcome: str | None) -> str | None:
+        if outcome == "ready":
+            return None
+        if outcome == "failed":
+            digest = int(hashlib.sha256(package_id.encode()).hexdigest(), 16)
+            return FAILURE_MESSAGES[digest % len(FAILURE_MESSAGES)]
+        for rule in self._fixtures().failures:
+            if rule.matches(business_id, start.isoformat(), reports):
+                return rule.error_message
+        return None
+
+    async def get_package(self, principal: Principal, package_id: str) -> Response:
+        package = self._ledger().packages.get(principal.business.id, package_id)
+        if package is None:
+            raise not_found()
+        return json_body(self.render_package(package, self._clock.timestamp()))
+
+    async def list_packages(self, principal: Principal, query: dict[str, Any]) -> Response:
+        now = self._clock.timestamp()
+        packages = self._ledger().packages.of_business(principal.business.id)
+        body = list_page(
+            packages, query=query, business_id=principal.business.id,
+            sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
+            sort_value=lambda p, column: p.sort_value(column, now), item_id=lambda p: p.id,
+            status_of=lambda p: p.stage(now).status, render=lambda p: self.render_package(p, now),
+            codec=self._codec,
+        )
+        return json_body(body)
+
+    async def list_periods(self, principal: Principal, query: dict[str, Any]) -> Response:
+        periods = self._ledger().periods.get(principal.business.id, [])
+        body = list_page(
+            periods, query=query, business_id=principal.business.id,
+            sort_columns=self._sort_columns["list_periods_api_v1_accounting_periods_get"],
+            sort_value=lambda p, column: p.sort_value(column), item_id=lambda p: p.id,
+            status_of=lambda p: p.status, render=lambda p: p.to_json(), codec=self._codec,
+        )
+        return json_body(body)
+
+    async def get_download_url(self, principal: Principal, package_id: str) -> Response:
+        package = self._ledger().packages.get(principal.business.id, package_id)
+        if package is None:
+            raise not_found()
+        now = self._clock.timestamp()
+        stage = package.stage(now)
+        if stage.status != READY:
+            reason = {
+                "queued": "Package is not ready for download yet (status: queued); poll until it is ready.",
+                "in_progress": "Package is not ready for download yet (status: in_progress); poll until it is ready.",
+                "failed": f"Package build failed and has no file to download: {package.error_message}",
+            }[stage.status]
+            raise ApiError(400, reason)
+        artifact = self.artifact(package)
+        link = self._links.sign(package.id, artifact.filename, now)
+        return json_body({
+            "package_id": package.id,
+            "filename": artifact.filename,
+            "download_url": link.url,
+            "expires_at": iso_instant(link.expires_at),
+            "file_size_bytes": artifact.size,
+        })

@@ -1,0 +1,41 @@
+"""The mock's own control API (openapi/control.yaml): reset and move the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import Response
+
+from mock_server.clock import Clock
+from mock_server.contract_api import json_body
+from mock_server.state import Ledger
+
+
+class ControlApi:
+    def __init__(self, *, clock: Clock, ledger: Callable[[], Ledger], reset: Callable[[], None]) -> None:
+        self._clock = clock
+        self._ledger = ledger
+        self._reset = reset
+
+    def handlers(self) -> dict[str, Callable[..., Any]]:
+        return {"reset": self.reset, "advance_clock": self.advance_clock, "get_state": self.get_state}
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "now": self._clock.now().isoformat().replace("+00:00", "Z"),
+            "clock_offset_seconds": self._clock.offset_seconds,
+            "packages": len(self._ledger().packages),
+        }
+
+    async def reset(self) -> Response:
+        self._reset()
+        return json_body(self._state())
+
+    async def advance_clock(self, payload: Any) -> Response:
+        # The body was validated against control.yaml: seconds is a number in [0, 366 days].
+        self._clock.advance(float(payload.model_dump(by_alias=True)["seconds"]))
+        return json_body(self._state())
+
+    async def get_state(self) -> Response:
+        return json_body(self._state())

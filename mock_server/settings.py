@@ -1,0 +1,55 @@
+"""The mock server's settings, resolved once (CLI flags over env vars over defaults)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fixtures import DEFAULT_FIXTURES
+
+DEFAULT_PORT = 4010
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the mock needs to know, passed down from ``create_app``."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    seed: int = 20261121
+    fixtures_path: Path = DEFAULT_FIXTURES
+    queue_seconds: float = 3.0
+    build_seconds: float = 5.0
+    control: bool = True
+    cors_origins: tuple[str, ...] = ("*",)
+    # "real": wall-clock time plus whatever /__mock/clock/advance added.
+    # "frozen": time stands still at `frozen_at` until advanced (deterministic tests).
+    clock: str = "real"
+    frozen_at: str = "2026-11-21T12:00:00Z"
+    download_url_seconds: int = 900
+    # Secret for presigned download URLs and cursors; derived from the seed when empty so
+    # that URLs survive a restart with the same seed.
+    signing_key: str = ""
+    public_base_url: str = ""
+    validate_responses: bool = False
+    max_body_bytes: int = 1_048_576
+    faults: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if self.clock not in ("real", "frozen"):
+            raise ValueError(f"clock must be 'real' or 'frozen', not {self.clock!r}.")
+        if self.queue_seconds < 0 or self.build_seconds < 0:
+            raise ValueError("queue_seconds and build_seconds must not be negative.")
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach the mock (used in presigned download URLs)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def secret(self) -> bytes:
+        """Key for HMAC signatures."""
+        return (self.signing_key or f"dayzero-mock-{self.seed}").encode()

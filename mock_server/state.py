@@ -1,0 +1,70 @@
+"""Everything the mock remembers: periods and packages per business, reset to the fixtures."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from bisect import insort
+from dataclasses import dataclass
+
+from mock_server.clock import Clock
+from mock_server.identities import Fixtures
+from mock_server.packages import Package
+from mock_server.periods import Period, make_periods
+
+
+class PackageStore:
+    """Packages by id and, per business, in (created_at, id) order."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Package] = {}
+        self._by_business: dict[str, list[tuple[float, str]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def add(self, package: Package) -> None:
+        self._by_id[package.id] = package
+        insort(self._by_business.setdefault(package.business_id, []), (package.timeline.created_at, package.id))
+
+    def get(self, business_id: str, package_id: str) -> Package | None:
+        """The package, or None when unknown or owned by another business."""
+        package = self._by_id.get(package_id)
+        return package if package is not None and package.business_id == business_id else None
+
+    def of_business(self, business_id: str) -> list[Package]:
+        """The business's packages, oldest first."""
+        return [self._by_id[package_id] for _, package_id in self._by_business.get(business_id, [])]
+
+
+@dataclass
+class Ledger:
+    """The mutable part of the mock, replaced as a whole on reset."""
+
+    periods: dict[str, list[Period]]
+    packages: PackageStore
+    ids: random.Random
+
+    def period(self, business_id: str, period_id: str) -> Period | None:
+        for period in self.periods.get(business_id, []):
+            if period.id == period_id:
+                return period
+        return None
+
+    def new_id(self) -> str:
+        return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
+
+
+def fresh_ledger(fixtures: Fixtures, clock: Clock, seed: int) -> Ledger:
+    """The state the fixtures describe, at the clock's current date."""
+    today = clock.now().date()
+    periods = {}
+    for business in fixtures.businesses.values():
+        users = sorted(
+            {token.user.id for token in fixtures.tokens.values() if business.id in token.user.business_ids}
+        )
+        periods[business.id] = make_periods(
+            business, users, today=today, months=fixtures.period_months,
+            closed_months=fixtures.closed_months, seed=seed,
+        )
+    return Ledger(periods=periods, packages=PackageStore(), ids=random.Random(f"{seed}:ids"))
