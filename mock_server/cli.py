@@ -1,0 +1,123 @@
+"""``dayzero-mock serve``: run the mock on uvicorn (one worker: the state lives in memory)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from mock_server.faults import FAULTS, UnknownFaultError, check_faults
+from mock_server.identities import FixtureError, load_fixtures
+from mock_server.settings import Settings
+
+ENV_PREFIX = "DAYZERO_MOCK_"
+
+
+def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
+    defaults = Settings()
+
+    def env_or(name: str, default: object) -> object:
+        return env.get(ENV_PREFIX + name, default)
+
+    parser = argparse.ArgumentParser(prog="dayzero-mock", description="Stateful mock of DayZero's month-end packages API.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock server",
+        description="Run the mock server. Every option can also be set with an environment variable "
+        f"{ENV_PREFIX}<OPTION> (e.g. {ENV_PREFIX}PORT=4011); flags win.",
+        epilog="faults (for testing conformance tools; each breaks one behaviour):\n"
+        + "\n".join(f"  {name:<26} {text}" for name, text in sorted(FAULTS.items())),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default=env_or("HOST", defaults.host))
+    serve.add_argument("--port", type=int, default=int(str(env_or("PORT", defaults.port))))
+    serve.add_argument("--seed", type=int, default=int(str(env_or("SEED", defaults.seed))),
+                       help="seed of periods, ids and report figures")
+    serve.add_argument("--fixtures", type=Path, default=Path(str(env_or("FIXTURES", defaults.fixtures_path))),
+                       help="fixture file (businesses, users, tokens); default: the bundled demo fixture")
+    serve.add_argument("--queue-seconds", type=float, default=float(str(env_or("QUEUE_SECONDS", defaults.queue_seconds))),
+                       help="seconds a package stays queued")
+    serve.add_argument("--build-seconds", type=float, default=float(str(env_or("BUILD_SECONDS", defaults.build_seconds))),
+                       help="seconds a package stays in_progress")
+    serve.add_argument("--no-control", action="store_true", default=env_or("NO_CONTROL", "") not in ("", "0"),
+                       help="do not serve the /__mock control API")
+    serve.add_argument("--cors-origin", action="append", dest="cors_origins", metavar="ORIGIN",
+                       help="allowed browser origin (repeatable); default: any origin")
+    serve.add_argument("--clock", choices=("real", "frozen"), default=env_or("CLOCK", defaults.clock),
+                       help="real: wall time; frozen: stands still until /__mock/clock/advance")
+    serve.add_argument("--validate-responses", action="store_true",
+                       default=env_or("VALIDATE_RESPONSES", "") not in ("", "0"),
+                       help="check every response against the published schemas (slower)")
+    serve.add_argument("--public-url", default=env_or("PUBLIC_URL", ""),
+                       help="base URL clients use to reach the mock (for download links behind a proxy)")
+    serve.add_argument("--fault", action="append", dest="faults", default=[], metavar="NAME",
+                       help="switch on a fault (repeatable; see the list below)")
+    serve.add_argument("--log-level", default=env_or("LOG_LEVEL", "warning"))
+    return parser
+
+
+def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> tuple[Settings, str]:
+    """Resolve flags over environment over defaults into Settings (and the log level)."""
+    args = _parser(os.environ if env is None else env).parse_args(argv)
+    cors = tuple(args.cors_origins) if args.cors_origins else Settings().cors_origins
+    settings = Settings(
+        host=args.host, port=args.port, seed=args.seed, fixtures_path=args.fixtures,
+        queue_seconds=args.queue_seconds, build_seconds=args.build_seconds, control=not args.no_control,
+        cors_origins=cors, clock=args.clock, validate_responses=args.validate_responses,
+        public_base_url=args.public_url, faults=check_faults(args.faults),
+    )
+    return settings, args.log_level
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def banner(settings: Settings) -> str:
+    url = settings.base_url
+    return (
+        f"DayZero mock serving on {url}\n"
+        f"  docs:     {url}/docs\n"
+        f"  contract: {url}/openapi.json\n"
+        f"  try:      curl -H 'Authorization: Bearer dz_demo_acme' "
+        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' {url}/api/v1/accounting-periods?limit=3\n"
+        + (f"  control:  {url}/__mock (reset, clock/advance)\n" if settings.control else "")
+        + (f"  FAULTS ON: {', '.join(sorted(settings.faults))}\n" if settings.faults else "")
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        settings, log_level = settings_from_args(argv)
+        load_fixtures(settings.fixtures_path)
+    except (FixtureError, UnknownFaultError, ValueError) as error:
+        print(f"dayzero-mock: {error}", file=sys.stderr)
+        return 2
+    try:
+        sock = _bind(settings.host, settings.port)
+    except OSError as error:
+        print(f"dayzero-mock: cannot listen on {settings.host}:{settings.port} ({error.strerror}). "
+              "Tip: pick another port with --port.", file=sys.stderr)
+        return 2
+
+    import uvicorn
+
+    from mock_server.app import create_app
+
+    app = create_app(settings)
+    print(banner(settings), flush=True)
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=log_level in ("info", "debug"))
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

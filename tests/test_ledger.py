@@ -1,0 +1,37 @@
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mock_server.reports.ledger import make_books
+
+months = st.builds(lambda y, m: date(y, m, 1), st.integers(2020, 2030), st.integers(1, 12))
+
+
+def books_for(seed: int, start: date):
+    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1).toordinal() - 1
+    return make_books(seed=seed, business_id="b", business_name="Acme", period_start=start,
+                      period_end=date.fromordinal(end))
+
+
+@given(seed=st.integers(0, 10**6), start=months)
+def test_the_books_hold_together_as_an_accountant_checks_them(seed, start) -> None:
+    books = books_for(seed, start)
+    o, c = books.opening, books.closing
+    for side in (o, c):  # the balance sheet balances
+        assert books.total_assets(side) == books.total_liabilities(side) + books.total_equity(side)
+    assert c["Retained earnings"] - o["Retained earnings"] == books.net_income
+    net_cash = sum(v for _, v in books.operating_cash_flow()) - books.capex - books.loan_repayment
+    assert o["Cash"] + net_cash == c["Cash"], "cash flow must end at the closing book cash"
+    assert sum(r.total for r in books.ar_aging) == c["Accounts receivable"]
+    assert sum(r.total for r in books.ap_aging) == c["Accounts payable"]
+    assert all(v >= 0 for r in (*books.ar_aging, *books.ap_aging) for v in r.buckets)
+    assert set(books.budget) >= set(books.revenue) | set(books.operating_expenses)
+    reconciled = (books.bank_statement_balance + sum(i.amount for i in books.deposits_in_transit)
+                  - sum(i.amount for i in books.outstanding_checks))
+    assert reconciled == books.adjusted_book_balance
+
+
+def test_the_same_inputs_give_the_same_books_and_other_periods_differ() -> None:
+    assert books_for(7, date(2026, 10, 1)) == books_for(7, date(2026, 10, 1))
+    assert books_for(7, date(2026, 10, 1)).net_income != books_for(7, date(2026, 9, 1)).net_income
