@@ -34,16 +34,16 @@ def list_page(
     sort_by = query.get("sort_by") or "created_at"
     if sort_by not in sort_columns:
         raise _reject("sort_by", f"sort_by must be one of {', '.join(sort_columns)}", sort_by)
-    direction = query.get("direction", "next")
+    direction = query.get("direction") or "next"
     if direction not in ("next", "prev"):
         raise _reject("direction", "direction must be 'next' or 'prev'", direction)
     limit = query.get("limit") or DEFAULT_LIMIT
     descending = bool(query.get("descending", True))
-    status = query.get("status")
+    status = query.get("status") or None  # empty means "no filter", like an absent parameter
     listing = Listing(business_id=business_id, sort_by=sort_by, descending=descending, status=status)
 
     after = None
-    if query.get("cursor") is not None:
+    if query.get("cursor"):  # an empty cursor means the first page
         try:
             after = codec.decode(query["cursor"], listing).key
         except CursorError as error:

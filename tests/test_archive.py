@@ -61,3 +61,11 @@ def test_every_xlsx_opens_in_openpyxl_with_numeric_money_cells() -> None:
 
 def test_filename_names_the_business_and_the_period() -> None:
     assert spec("pdf").filename == "acme-demo-co_month-end_2026-10-01_2026-10-31.zip"
+
+
+@pytest.mark.parametrize("start, end", [(date(1, 1, 1), date(1, 1, 1)), (date(9999, 12, 1), date(9999, 12, 31)),
+                                        (date(2026, 2, 1), date(2027, 1, 31))])
+def test_any_valid_period_builds_an_archive(start, end) -> None:
+    odd = ArchiveSpec(seed=1, business_id="b", business_name="X", period_start=start, period_end=end,
+                      report_format="pdf", reports=ALL)
+    assert len(members(build_archive(odd))) == len(ALL)

@@ -56,7 +56,8 @@ def build_archive(spec: ArchiveSpec) -> bytes:
     books = make_books(seed=spec.seed, business_id=spec.business_id, business_name=spec.business_name,
                        period_start=spec.period_start, period_end=spec.period_end)
     issued = datetime(spec.period_end.year, spec.period_end.month, spec.period_end.day, tzinfo=UTC)
-    stamp = (max(issued.year, 1980), issued.month, issued.day, 0, 0, 0)
+    # Zip timestamps can only say 1980-2107: clamp periods outside that range.
+    stamp = min(max((issued.year, issued.month, issued.day), (1980, 1, 1)), (2107, 12, 31)) + (0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for key, name in zip(spec.reports, spec.member_names(), strict=True):

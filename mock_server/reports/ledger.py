@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from faker import Faker
 
@@ -190,14 +190,16 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
     budget = {label: int(amount * rng.uniform(0.88, 1.12)) for label, amount in pl_lines.items()}
     customers = sorted({fake.company() for _ in range(rng.randrange(5, 9))})
     vendors = sorted({fake.company() for _ in range(rng.randrange(4, 8))})
+    # Deposits made in the last days of the period that the bank had not yet credited.
+    span = min(6, (period_end - period_start).days)
     deposits = tuple(
-        ReconcilingItem(f"Deposit {fake.date_between(period_end.replace(day=25), period_end).isoformat()} - {c}",
+        ReconcilingItem(f"Deposit {(period_end - timedelta(days=rng.randint(0, span))).isoformat()} - {c}",
                         rng.randrange(50_000, 900_000))
-        for c in rng.sample(customers, 2)
+        for c in rng.sample(customers, min(2, len(customers)))
     )
     checks = tuple(
         ReconcilingItem(f"Check #{rng.randrange(1000, 9999)} - {v}", rng.randrange(20_000, 600_000))
-        for v in rng.sample(vendors, 3)
+        for v in rng.sample(vendors, min(3, len(vendors)))
     )
     return Books(
         business_name=business_name, period_start=period_start, period_end=period_end,

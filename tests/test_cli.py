@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import pytest
+
+from mock_server.cli import banner, settings_from_args
+from mock_server.faults import UnknownFaultError
+
+
+def test_flags_win_over_environment_which_wins_over_defaults() -> None:
+    settings, _ = settings_from_args(["serve"], env={})
+    assert settings.port == 4010 and settings.control and settings.cors_origins == ("*",)
+    settings, _ = settings_from_args(["serve"], env={"DAYZERO_MOCK_PORT": "5000", "DAYZERO_MOCK_QUEUE_SECONDS": "9"})
+    assert settings.port == 5000 and settings.queue_seconds == 9
+    settings, _ = settings_from_args(["serve", "--port", "6000", "--no-control", "--cors-origin", "http://a.example",
+                                      "--fixtures", "x.yaml", "--seed", "3"], env={"DAYZERO_MOCK_PORT": "5000"})
+    assert settings.port == 6000 and not settings.control and settings.cors_origins == ("http://a.example",)
+    assert settings.fixtures_path == Path("x.yaml") and settings.seed == 3
+
+
+def test_unknown_fault_is_refused() -> None:
+    with pytest.raises(UnknownFaultError, match="nope"):
+        settings_from_args(["serve", "--fault", "nope"], env={})
+
+
+def test_banner_gives_the_url_the_docs_and_a_curl_line() -> None:
+    settings, _ = settings_from_args(["serve", "--port", "4010"], env={})
+    text = banner(settings)
+    assert "http://127.0.0.1:4010/docs" in text and "curl -H 'Authorization: Bearer dz_demo_acme'" in text
+
+
+def test_no_control_removes_the_control_api() -> None:
+    from starlette.testclient import TestClient
+
+    from mock_server.app import create_app
+
+    settings, _ = settings_from_args(["serve", "--no-control"], env={})
+    client = TestClient(create_app(settings))
+    assert client.post("/__mock/reset").status_code == 404
