@@ -80,7 +80,11 @@ class AccessMiddleware:
         if scope["type"] == "http":
             operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
             if operation_id in self.protected_operations:
-                principal = authorize(Headers(scope=scope), self.fixtures(), self.clock.timestamp(),
-                                      allow_any_business=self.allow_any_business)
+                principal = authorize(
+                    Headers(scope=scope),
+                    self.fixtures(),
+                    self.clock.timestamp(),
+                    allow_any_business=self.allow_any_business,
+                )
                 scope["extensions"].setdefault("connexion_context", {})["principal"] = principal
         await self.app(scope, receive, send)

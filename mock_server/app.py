@@ -80,9 +80,15 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     archives = ArchiveCache()
     links = LinkSigner(settings.secret, settings.base_url, settings.download_url_seconds)
     contract_api = ContractApi(
-        settings=settings, fixtures=lambda: runtime.fixtures, ledger=lambda: runtime.ledger,
-        clock=runtime.clock, archives=archives, codec=CursorCodec(settings.secret), links=links,
-        sort_columns=extensions["pagination"]["sort-columns"], report_keys=contract.report_keys(),
+        settings=settings,
+        fixtures=lambda: runtime.fixtures,
+        ledger=lambda: runtime.ledger,
+        clock=runtime.clock,
+        archives=archives,
+        codec=CursorCodec(settings.secret),
+        links=links,
+        sort_columns=extensions["pagination"]["sort-columns"],
+        report_keys=contract.report_keys(),
     )
     control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset)
 
@@ -100,8 +106,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         return json_body(contract.bundle)
 
     async def published_yaml(_request: Request) -> Response:
-        return Response(yaml.safe_dump(contract.bundle, sort_keys=False, allow_unicode=True),
-                        media_type="application/yaml")
+        return Response(
+            yaml.safe_dump(contract.bundle, sort_keys=False, allow_unicode=True), media_type="application/yaml"
+        )
 
     async def effective_json(_request: Request) -> Response:
         return json_body(effective)
@@ -122,10 +129,14 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
                 spec = contract_api.archive_spec(package)
                 if spec.filename == filename:
                     content = archives.get(spec)
-                    return Response(content, media_type="application/zip", headers={
-                        "Content-Disposition": f'attachment; filename="{filename}"',
-                        "Cache-Control": "private, max-age=0",
-                    })
+                    return Response(
+                        content,
+                        media_type="application/zip",
+                        headers={
+                            "Content-Disposition": f'attachment; filename="{filename}"',
+                            "Cache-Control": "private, max-age=0",
+                        },
+                    )
         missing = LinkRefused("NoSuchKey", "The specified key does not exist.")
         return Response(missing.xml(), status_code=404, media_type="application/xml")
 
@@ -151,11 +162,13 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             serve_spec=False,
             swagger_ui_path="/docs",
             swagger_ui_template_dir=_swagger_ui_dir(),
-            swagger_ui_config={"urls": [
-                {"url": "/openapi.json", "name": "DayZero contract (published)"},
-                {"url": "/openapi.effective.json", "name": "DayZero contract + our overlay"},
-                *([{"url": "/__mock/openapi.json", "name": "Mock control API (ours)"}] if settings.control else []),
-            ]},
+            swagger_ui_config={
+                "urls": [
+                    {"url": "/openapi.json", "name": "DayZero contract (published)"},
+                    {"url": "/openapi.effective.json", "name": "DayZero contract + our overlay"},
+                    *([{"url": "/__mock/openapi.json", "name": "Mock control API (ours)"}] if settings.control else []),
+                ]
+            },
         ),
         name="contract",
     )

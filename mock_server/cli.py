@@ -22,7 +22,9 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     def env_or(name: str, default: object) -> object:
         return env.get(ENV_PREFIX + name, default)
 
-    parser = argparse.ArgumentParser(prog="dayzero-mock", description="Stateful mock of DayZero's month-end packages API.")
+    parser = argparse.ArgumentParser(
+        prog="dayzero-mock", description="Stateful mock of DayZero's month-end packages API."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
@@ -35,27 +37,68 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default=env_or("HOST", defaults.host))
     serve.add_argument("--port", type=int, default=int(str(env_or("PORT", defaults.port))))
-    serve.add_argument("--seed", type=int, default=int(str(env_or("SEED", defaults.seed))),
-                       help="seed of periods, ids and report figures")
-    serve.add_argument("--fixtures", type=Path, default=Path(str(env_or("FIXTURES", defaults.fixtures_path))),
-                       help="fixture file (businesses, users, tokens); default: the bundled demo fixture")
-    serve.add_argument("--queue-seconds", type=float, default=float(str(env_or("QUEUE_SECONDS", defaults.queue_seconds))),
-                       help="seconds a package stays queued")
-    serve.add_argument("--build-seconds", type=float, default=float(str(env_or("BUILD_SECONDS", defaults.build_seconds))),
-                       help="seconds a package stays in_progress")
-    serve.add_argument("--no-control", action="store_true", default=env_or("NO_CONTROL", "") not in ("", "0"),
-                       help="do not serve the /__mock control API")
-    serve.add_argument("--cors-origin", action="append", dest="cors_origins", metavar="ORIGIN",
-                       help="allowed browser origin (repeatable); default: any origin")
-    serve.add_argument("--clock", choices=("real", "frozen"), default=env_or("CLOCK", defaults.clock),
-                       help="real: wall time; frozen: stands still until /__mock/clock/advance")
-    serve.add_argument("--validate-responses", action="store_true",
-                       default=env_or("VALIDATE_RESPONSES", "") not in ("", "0"),
-                       help="check every response against the published schemas (slower)")
-    serve.add_argument("--public-url", default=env_or("PUBLIC_URL", ""),
-                       help="base URL clients use to reach the mock (for download links behind a proxy)")
-    serve.add_argument("--fault", action="append", dest="faults", default=[], metavar="NAME",
-                       help="switch on a fault (repeatable; see the list below)")
+    serve.add_argument(
+        "--seed",
+        type=int,
+        default=int(str(env_or("SEED", defaults.seed))),
+        help="seed of periods, ids and report figures",
+    )
+    serve.add_argument(
+        "--fixtures",
+        type=Path,
+        default=Path(str(env_or("FIXTURES", defaults.fixtures_path))),
+        help="fixture file (businesses, users, tokens); default: the bundled demo fixture",
+    )
+    serve.add_argument(
+        "--queue-seconds",
+        type=float,
+        default=float(str(env_or("QUEUE_SECONDS", defaults.queue_seconds))),
+        help="seconds a package stays queued",
+    )
+    serve.add_argument(
+        "--build-seconds",
+        type=float,
+        default=float(str(env_or("BUILD_SECONDS", defaults.build_seconds))),
+        help="seconds a package stays in_progress",
+    )
+    serve.add_argument(
+        "--no-control",
+        action="store_true",
+        default=env_or("NO_CONTROL", "") not in ("", "0"),
+        help="do not serve the /__mock control API",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        dest="cors_origins",
+        metavar="ORIGIN",
+        help="allowed browser origin (repeatable); default: any origin",
+    )
+    serve.add_argument(
+        "--clock",
+        choices=("real", "frozen"),
+        default=env_or("CLOCK", defaults.clock),
+        help="real: wall time; frozen: stands still until /__mock/clock/advance",
+    )
+    serve.add_argument(
+        "--validate-responses",
+        action="store_true",
+        default=env_or("VALIDATE_RESPONSES", "") not in ("", "0"),
+        help="check every response against the published schemas (slower)",
+    )
+    serve.add_argument(
+        "--public-url",
+        default=env_or("PUBLIC_URL", ""),
+        help="base URL clients use to reach the mock (for download links behind a proxy)",
+    )
+    serve.add_argument(
+        "--fault",
+        action="append",
+        dest="faults",
+        default=[],
+        metavar="NAME",
+        help="switch on a fault (repeatable; see the list below)",
+    )
     serve.add_argument("--log-level", default=env_or("LOG_LEVEL", "warning"))
     return parser
 
@@ -65,10 +108,18 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
     args = _parser(os.environ if env is None else env).parse_args(argv)
     cors = tuple(args.cors_origins) if args.cors_origins else Settings().cors_origins
     settings = Settings(
-        host=args.host, port=args.port, seed=args.seed, fixtures_path=args.fixtures,
-        queue_seconds=args.queue_seconds, build_seconds=args.build_seconds, control=not args.no_control,
-        cors_origins=cors, clock=args.clock, validate_responses=args.validate_responses,
-        public_base_url=args.public_url, faults=check_faults(args.faults),
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        fixtures_path=args.fixtures,
+        queue_seconds=args.queue_seconds,
+        build_seconds=args.build_seconds,
+        control=not args.no_control,
+        cors_origins=cors,
+        clock=args.clock,
+        validate_responses=args.validate_responses,
+        public_base_url=args.public_url,
+        faults=check_faults(args.faults),
     )
     return settings, args.log_level
 
@@ -104,8 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         sock = _bind(settings.host, settings.port)
     except OSError as error:
-        print(f"dayzero-mock: cannot listen on {settings.host}:{settings.port} ({error.strerror}). "
-              "Tip: pick another port with --port.", file=sys.stderr)
+        print(
+            f"dayzero-mock: cannot listen on {settings.host}:{settings.port} ({error.strerror}). "
+            "Tip: pick another port with --port.",
+            file=sys.stderr,
+        )
         return 2
 
     import uvicorn

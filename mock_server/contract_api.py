@@ -49,9 +49,19 @@ def preferred_outcome(prefer_header: str | None) -> str | None:
 class ContractApi:
     """The mock's behaviour behind the five published operations."""
 
-    def __init__(self, *, settings: Settings, fixtures: Callable[[], Fixtures], ledger: Callable[[], Ledger],
-                 clock: Clock, archives: ArchiveCache, codec: CursorCodec, links: LinkSigner,
-                 sort_columns: dict[str, list[str]], report_keys: list[str]) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        fixtures: Callable[[], Fixtures],
+        ledger: Callable[[], Ledger],
+        clock: Clock,
+        archives: ArchiveCache,
+        codec: CursorCodec,
+        links: LinkSigner,
+        sort_columns: dict[str, list[str]],
+        report_keys: list[str],
+    ) -> None:
         self._settings = settings
         self._fixtures = fixtures
         self._ledger = ledger
@@ -76,9 +86,15 @@ class ContractApi:
 
     def archive_spec(self, package: Package) -> ArchiveSpec:
         business = self._fixtures().businesses[package.business_id]
-        return ArchiveSpec(seed=self._settings.seed, business_id=business.id, business_name=business.name,
-                           period_start=package.period_start, period_end=package.period_end,
-                           report_format=package.report_format, reports=package.selected_reports)
+        return ArchiveSpec(
+            seed=self._settings.seed,
+            business_id=business.id,
+            business_name=business.name,
+            period_start=package.period_start,
+            period_end=package.period_end,
+            report_format=package.report_format,
+            reports=package.selected_reports,
+        )
 
     def artifact(self, package: Package) -> ArtifactInfo:
         spec = self.archive_spec(package)
@@ -97,17 +113,32 @@ class ContractApi:
         errors = []
         duplicates = sorted({key for key in reports if reports.count(key) > 1})
         if duplicates:
-            errors.append(value_error(["body", "selected_reports"], f"report keys listed more than once: {', '.join(duplicates)}", list(reports)))
+            errors.append(
+                value_error(
+                    ["body", "selected_reports"],
+                    f"report keys listed more than once: {', '.join(duplicates)}",
+                    list(reports),
+                )
+            )
         period_id = data["accounting_period_id"]
         start: date | None = data["period_start"]
         end: date | None = data["period_end"]
         if period_id is None:
             for name, value in (("period_start", start), ("period_end", end)):
                 if value is None:
-                    errors.append(value_error(["body", name], f"{name} is required when accounting_period_id is not provided", None))
+                    errors.append(
+                        value_error(
+                            ["body", name], f"{name} is required when accounting_period_id is not provided", None
+                        )
+                    )
             if start is not None and end is not None and start > end:
-                errors.append(value_error(["body"], "period_start must be on or before period_end",
-                                          {"period_start": start.isoformat(), "period_end": end.isoformat()}))
+                errors.append(
+                    value_error(
+                        ["body"],
+                        "period_start must be on or before period_end",
+                        {"period_start": start.isoformat(), "period_end": end.isoformat()},
+                    )
+                )
         if errors:
             raise RequestValidationError(errors)
         if period_id is not None:
@@ -123,20 +154,30 @@ class ContractApi:
         outcome = preferred_outcome(request.headers.get("prefer"))
         error_message = self._failure_message(package_id, principal.business.id, start, reports, outcome)
         package = Package(
-            id=package_id, business_id=principal.business.id, accounting_period_id=period_id,
-            period_start=start, period_end=end, report_format=data["report_format"].value,
-            selected_reports=reports, workflow_id=f"month-end-package-{package_id}",
+            id=package_id,
+            business_id=principal.business.id,
+            accounting_period_id=period_id,
+            period_start=start,
+            period_end=end,
+            report_format=data["report_format"].value,
+            selected_reports=reports,
+            workflow_id=f"month-end-package-{package_id}",
             requested_by_user_id=principal.user.id,
-            timeline=Timeline(created_at=now, queue_seconds=self._settings.queue_seconds,
-                              build_seconds=self._settings.build_seconds, fails=error_message is not None),
+            timeline=Timeline(
+                created_at=now,
+                queue_seconds=self._settings.queue_seconds,
+                build_seconds=self._settings.build_seconds,
+                fails=error_message is not None,
+            ),
             error_message=error_message,
         )
         ledger.packages.add(package)
         rendered = self.render_package(package, now)
         return json_body({"package": rendered, "workflow_id": package.workflow_id}, 201)
 
-    def _failure_message(self, package_id: str, business_id: str, start: date, reports: tuple[str, ...],
-                         outcome: str | None) -> str | None:
+    def _failure_message(
+        self, package_id: str, business_id: str, start: date, reports: tuple[str, ...], outcome: str | None
+    ) -> str | None:
         if outcome == "ready":
             return None
         if outcome == "failed":
@@ -157,10 +198,14 @@ class ContractApi:
         now = self._clock.timestamp()
         packages = self._ledger().packages.of_business(principal.business.id)
         body = list_page(
-            packages, query=query, business_id=principal.business.id,
+            packages,
+            query=query,
+            business_id=principal.business.id,
             sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
-            sort_value=lambda p, column: p.sort_value(column, now), item_id=lambda p: p.id,
-            status_of=lambda p: p.stage(now).status, render=lambda p: self.render_package(p, now),
+            sort_value=lambda p, column: p.sort_value(column, now),
+            item_id=lambda p: p.id,
+            status_of=lambda p: p.stage(now).status,
+            render=lambda p: self.render_package(p, now),
             codec=self._codec,
         )
         return json_body(body)
@@ -168,10 +213,15 @@ class ContractApi:
     async def list_periods(self, principal: Principal, query: dict[str, Any]) -> Response:
         periods = self._ledger().periods.get(principal.business.id, [])
         body = list_page(
-            periods, query=query, business_id=principal.business.id,
+            periods,
+            query=query,
+            business_id=principal.business.id,
             sort_columns=self._sort_columns["list_periods_api_v1_accounting_periods_get"],
-            sort_value=lambda p, column: p.sort_value(column), item_id=lambda p: p.id,
-            status_of=lambda p: p.status, render=lambda p: p.to_json(), codec=self._codec,
+            sort_value=lambda p, column: p.sort_value(column),
+            item_id=lambda p: p.id,
+            status_of=lambda p: p.status,
+            render=lambda p: p.to_json(),
+            codec=self._codec,
         )
         return json_body(body)
 
@@ -190,10 +240,12 @@ class ContractApi:
             raise ApiError(400, reason)
         artifact = self.artifact(package)
         link = self._links.sign(package.id, artifact.filename, now)
-        return json_body({
-            "package_id": package.id,
-            "filename": artifact.filename,
-            "download_url": link.url,
-            "expires_at": iso_instant(link.expires_at),
-            "file_size_bytes": artifact.size,
-        })
+        return json_body(
+            {
+                "package_id": package.id,
+                "filename": artifact.filename,
+                "download_url": link.url,
+                "expires_at": iso_instant(link.expires_at),
+                "file_size_bytes": artifact.size,
+            }
+        )

@@ -52,8 +52,14 @@ class CursorCodec:
 
     def encode(self, listing: Listing, position: Position) -> str:
         payload = json.dumps(
-            {"b": listing.business_id, "s": listing.sort_by, "d": listing.descending,
-             "f": listing.status, "v": position.value, "i": position.id},
+            {
+                "b": listing.business_id,
+                "s": listing.sort_by,
+                "d": listing.descending,
+                "f": listing.status,
+                "v": position.value,
+                "i": position.id,
+            },
             separators=(",", ":"),
         ).encode()
         body = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
@@ -73,8 +79,8 @@ class CursorCodec:
             raise CursorError("The cursor belongs to another business.")
         if (issued_for.sort_by, issued_for.descending) != (listing.sort_by, listing.descending):
             raise CursorError(
-                f"The cursor was issued for sort_by={issued_for.sort_by} descending={str(issued_for.descending).lower()};"
-                " reset the cursor when changing the sort."
+                f"The cursor was issued for sort_by={issued_for.sort_by} "
+                f"descending={str(issued_for.descending).lower()}; reset the cursor when changing the sort."
             )
         if issued_for.status != listing.status:
             raise CursorError("The cursor was issued for another status filter; reset the cursor when changing it.")

@@ -60,24 +60,35 @@ class LinkSigner:
     def sign(self, package_id: str, filename: str, now: float) -> SignedLink:
         path = self.path_for(package_id, filename)
         date, expires, nonce = _amz_date(now), str(self._lifetime), f"{int(now)}-{next(self._nonces)}"
-        query = urlencode({
-            "X-Amz-Date": date, "X-Amz-Expires": expires, "X-Amz-Nonce": nonce,
-            "X-Amz-Signature": self._signature(path, date, expires, nonce),
-        })
+        query = urlencode(
+            {
+                "X-Amz-Date": date,
+                "X-Amz-Expires": expires,
+                "X-Amz-Nonce": nonce,
+                "X-Amz-Signature": self._signature(path, date, expires, nonce),
+            }
+        )
         return SignedLink(url=f"{self._base_url}{path}?{query}", expires_at=int(now) + self._lifetime)
 
     def verify(self, path: str, query: dict[str, str], now: float) -> None:
         """Raise LinkRefused unless the link is authentic and unexpired at ``now``."""
         try:
             date, expires, nonce, signature = (
-                query["X-Amz-Date"], query["X-Amz-Expires"], query["X-Amz-Nonce"], query["X-Amz-Signature"]
+                query["X-Amz-Date"],
+                query["X-Amz-Expires"],
+                query["X-Amz-Nonce"],
+                query["X-Amz-Signature"],
             )
         except KeyError:
-            raise LinkRefused("AccessDenied", "Query-string authentication requires the X-Amz-Signature, "
-                              "X-Amz-Date and X-Amz-Expires parameters") from None
+            raise LinkRefused(
+                "AccessDenied",
+                "Query-string authentication requires the X-Amz-Signature, X-Amz-Date and X-Amz-Expires parameters",
+            ) from None
         if not hmac.compare_digest(signature, self._signature(path, date, expires, nonce)):
-            raise LinkRefused("SignatureDoesNotMatch", "The request signature we calculated does not match "
-                              "the signature you provided.")
+            raise LinkRefused(
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            )
         signed_at = datetime.strptime(date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
         if now > signed_at + int(expires):
             raise LinkRefused("AccessDenied", "Request has expired")

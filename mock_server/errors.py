@@ -53,7 +53,13 @@ def not_found() -> ApiError:
 
 def value_error(loc: list[str | int], message: str, value: Any) -> dict[str, Any]:
     """A pydantic-style ``value_error`` entry, as a model validator would raise it."""
-    return {"type": "value_error", "loc": loc, "msg": f"Value error, {message}", "input": value, "ctx": {"error": message}}
+    return {
+        "type": "value_error",
+        "loc": loc,
+        "msg": f"Value error, {message}",
+        "input": value,
+        "ctx": {"error": message},
+    }
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> ConnexionResponse:
@@ -83,9 +89,16 @@ async def _problem(_request: ConnexionRequest, exc: Exception) -> ConnexionRespo
     if exc.status in (400, 415):
         return json_response(
             422,
-            {"detail": [{"type": "model_attributes_type", "loc": ["body"],
-                         "msg": "Input should be a valid dictionary or object to extract fields from",
-                         "input": None}]},
+            {
+                "detail": [
+                    {
+                        "type": "model_attributes_type",
+                        "loc": ["body"],
+                        "msg": "Input should be a valid dictionary or object to extract fields from",
+                        "input": None,
+                    }
+                ]
+            },
         )
     return json_response(exc.status, {"detail": exc.detail or exc.title or "Error"})
 

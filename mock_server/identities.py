@@ -90,7 +90,9 @@ def _build(raw: dict[str, Any]) -> Fixtures:
         unknown = set(map(str, u["businesses"])) - businesses.keys()
         if unknown:
             raise ValueError(f"user {u['id']} names unknown businesses {sorted(unknown)}")
-        users[str(u["id"])] = User(id=str(u["id"]), email=str(u.get("email", "")), business_ids=frozenset(map(str, u["businesses"])))
+        users[str(u["id"])] = User(
+            id=str(u["id"]), email=str(u.get("email", "")), business_ids=frozenset(map(str, u["businesses"]))
+        )
     tokens = {}
     for t in raw["tokens"]:
         expires = t.get("expires_at")

@@ -45,7 +45,7 @@ def page_slice(
         if descending:
             return PageSlice(max(0, n - limit), n, True, has_next=n > limit, has_prev=False)
         return PageSlice(0, min(n, limit), False, has_next=n > limit, has_prev=False)
-    lo = bisect_left(keys, after)   # ascending index of the first key >= cursor
+    lo = bisect_left(keys, after)  # ascending index of the first key >= cursor
     hi = bisect_right(keys, after)  # ascending index of the first key > cursor
     # "forward" means towards larger keys in ascending index space.
     forward = (direction == "next") != descending

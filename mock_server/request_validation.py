@@ -44,9 +44,7 @@ def compile_request_models(document: Mapping[str, Any]) -> dict[str, OperationMo
                 for p in operation.get("parameters", [])
                 if p["in"] == "query"
             }
-            body_schema = (
-                operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-            )
+            body_schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             op_id = operation["operationId"]
             compiled[op_id] = OperationModels(
                 query=models.model_for_fields(f"{op_id}_query", query) if query else None,
@@ -119,7 +117,7 @@ class JsonBodyValidator(AbstractRequestBodyValidator):
     max_bytes: ClassVar[int] = 1_048_576
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        messages: list[dict[str, Any]] = []
+        messages: list[Any] = []
         size = 0
         more = True
         while more:
@@ -146,8 +144,15 @@ class JsonBodyValidator(AbstractRequestBodyValidator):
             data = json.loads(raw)
         except json.JSONDecodeError as error:
             raise RequestValidationError(
-                [{"type": "json_invalid", "loc": ["body", error.pos], "msg": "JSON decode error",
-                  "input": {}, "ctx": {"error": error.msg}}]
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ["body", error.pos],
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": error.msg},
+                    }
+                ]
             ) from None
         except (ValueError, RecursionError):
             # Invalid UTF-8, a number too long to convert, nesting too deep: FastAPI's answer.

@@ -56,7 +56,11 @@ class SchemaModels:
             return enum.Enum(schema.get("title", hint), members, type=str)  # type: ignore[misc]
         if kind == "string":
             base = _STRING_FORMATS.get(schema.get("format", ""), str)
-            return Annotated[base, Field(min_length=schema.get("minLength"), max_length=schema.get("maxLength"))] if base is str else base
+            return (
+                Annotated[base, Field(min_length=schema.get("minLength"), max_length=schema.get("maxLength"))]
+                if base is str
+                else base
+            )
         if kind == "integer":
             return Annotated[int, Field(ge=schema.get("minimum"), le=schema.get("maximum"))]
         if kind == "number":

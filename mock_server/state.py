@@ -60,11 +60,13 @@ def fresh_ledger(fixtures: Fixtures, clock: Clock, seed: int) -> Ledger:
     today = clock.now().date()
     periods = {}
     for business in fixtures.businesses.values():
-        users = sorted(
-            {token.user.id for token in fixtures.tokens.values() if business.id in token.user.business_ids}
-        )
+        users = sorted({token.user.id for token in fixtures.tokens.values() if business.id in token.user.business_ids})
         periods[business.id] = make_periods(
-            business, users, today=today, months=fixtures.period_months,
-            closed_months=fixtures.closed_months, seed=seed,
+            business,
+            users,
+            today=today,
+            months=fixtures.period_months,
+            closed_months=fixtures.closed_months,
+            seed=seed,
         )
     return Ledger(periods=periods, packages=PackageStore(), ids=random.Random(f"{seed}:ids"))

@@ -58,8 +58,7 @@ def bundle_slices(slices: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
                 key = (path, method)
                 if key in path_origin:
                     raise BundleConflictError(
-                        f"Slices {path_origin[key]!r} and {name!r} both define "
-                        f"{method.upper()} {path}."
+                        f"Slices {path_origin[key]!r} and {name!r} both define {method.upper()} {path}."
                     )
                 path_origin[key] = name
                 target[method] = operation

@@ -24,7 +24,9 @@ def settings() -> Settings:
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """The mock in-process, with responses checked against the published schemas."""
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:4010", raise_server_exceptions=True) as test_client:
+    with TestClient(
+        create_app(settings), base_url="http://127.0.0.1:4010", raise_server_exceptions=True
+    ) as test_client:
         yield test_client
 
 

@@ -5,8 +5,10 @@ from mock_server.testing import ACME_ID, GLOBEX_ID, INITECH_ID
 LIST = "/api/v1/month-end-packages"
 
 
-@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer nope", "Basic ZHpfZGVtb19hY21lOg==",
-                                           "dz_demo_acme", "Bearer dz_demo_expired"])
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer nope", "Basic ZHpfZGVtb19hY21lOg==", "dz_demo_acme", "Bearer dz_demo_expired"],
+)
 def test_missing_malformed_unknown_or_expired_token_is_401_with_bearer_challenge(client, authorization) -> None:
     headers = {"x-business-id": ACME_ID}
     if authorization is not None:
@@ -17,11 +19,14 @@ def test_missing_malformed_unknown_or_expired_token_is_401_with_bearer_challenge
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("token, business", [
-    ("dz_demo_acme", GLOBEX_ID),            # a business the token may not use
-    ("dz_demo_admin", INITECH_ID),          # no CFO Suite add-on
-    ("dz_demo_acme", "44444444-4444-4444-8444-444444444444"),  # unknown business
-])
+@pytest.mark.parametrize(
+    "token, business",
+    [
+        ("dz_demo_acme", GLOBEX_ID),  # a business the token may not use
+        ("dz_demo_admin", INITECH_ID),  # no CFO Suite add-on
+        ("dz_demo_acme", "44444444-4444-4444-8444-444444444444"),  # unknown business
+    ],
+)
 def test_valid_token_on_a_business_it_may_not_use_is_403(client, token, business) -> None:
     response = client.get(LIST, headers={"Authorization": f"Bearer {token}", "x-business-id": business})
     assert response.status_code == 403
@@ -30,14 +35,18 @@ def test_valid_token_on_a_business_it_may_not_use_is_403(client, token, business
 
 def test_admin_token_may_use_every_business_with_the_add_on(client) -> None:
     for business in (ACME_ID, GLOBEX_ID):
-        assert client.get(LIST, headers={"Authorization": "Bearer dz_demo_admin", "x-business-id": business}).status_code == 200
+        assert (
+            client.get(LIST, headers={"Authorization": "Bearer dz_demo_admin", "x-business-id": business}).status_code
+            == 200
+        )
 
 
 def test_missing_or_non_uuid_business_header_is_422_on_the_header(client) -> None:
     response = client.get(LIST, headers={"Authorization": "Bearer dz_demo_acme"})
     assert response.status_code == 422
-    assert response.json()["detail"] == [{"type": "missing", "loc": ["header", "x-business-id"],
-                                          "msg": "Field required", "input": None}]
+    assert response.json()["detail"] == [
+        {"type": "missing", "loc": ["header", "x-business-id"], "msg": "Field required", "input": None}
+    ]
     response = client.get(LIST, headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": "acme"})
     assert response.status_code == 422
     [error] = response.json()["detail"]

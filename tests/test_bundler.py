@@ -34,7 +34,14 @@ def test_bundle_holds_each_published_operation_once_with_its_declared_statuses()
         "create_package_api_v1_month_end_packages_post": ["201", "400", "401", "403", "404", "422"],
         "list_packages_api_v1_month_end_packages_get": ["200", "401", "403", "422"],
         "get_package_api_v1_month_end_packages__package_id__get": ["200", "401", "403", "404", "422"],
-        "get_download_url_api_v1_month_end_packages__package_id__download_get": ["200", "400", "401", "403", "404", "422"],
+        "get_download_url_api_v1_month_end_packages__package_id__download_get": [
+            "200",
+            "400",
+            "401",
+            "403",
+            "404",
+            "422",
+        ],
         "list_periods_api_v1_accounting_periods_get": ["200", "401", "403", "422"],
     }
 
@@ -65,7 +72,14 @@ def test_two_slices_defining_the_same_operation_is_a_clear_error() -> None:
 
 def test_overlay_adds_report_keys_and_bearer_scheme_only_to_the_effective_view() -> None:
     contract = load_contract()
-    assert contract.report_keys() == ["pl", "balance_sheet", "cash_flow", "ar_aging", "ap_aging",
-                                      "budget_vs_actual", "bank_reconciliation"]
+    assert contract.report_keys() == [
+        "pl",
+        "balance_sheet",
+        "cash_flow",
+        "ar_aging",
+        "ap_aging",
+        "budget_vs_actual",
+        "bank_reconciliation",
+    ]
     assert "bearerAuth" in contract.effective["components"]["securitySchemes"]
     assert "securitySchemes" not in contract.bundle["components"]

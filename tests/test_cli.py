@@ -11,8 +11,21 @@ def test_flags_win_over_environment_which_wins_over_defaults() -> None:
     assert settings.port == 4010 and settings.control and settings.cors_origins == ("*",)
     settings, _ = settings_from_args(["serve"], env={"DAYZERO_MOCK_PORT": "5000", "DAYZERO_MOCK_QUEUE_SECONDS": "9"})
     assert settings.port == 5000 and settings.queue_seconds == 9
-    settings, _ = settings_from_args(["serve", "--port", "6000", "--no-control", "--cors-origin", "http://a.example",
-                                      "--fixtures", "x.yaml", "--seed", "3"], env={"DAYZERO_MOCK_PORT": "5000"})
+    settings, _ = settings_from_args(
+        [
+            "serve",
+            "--port",
+            "6000",
+            "--no-control",
+            "--cors-origin",
+            "http://a.example",
+            "--fixtures",
+            "x.yaml",
+            "--seed",
+            "3",
+        ],
+        env={"DAYZERO_MOCK_PORT": "5000"},
+    )
     assert settings.port == 6000 and not settings.control and settings.cors_origins == ("http://a.example",)
     assert settings.fixtures_path == Path("x.yaml") and settings.seed == 3
 

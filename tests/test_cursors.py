@@ -10,12 +10,15 @@ def test_a_cursor_round_trips_its_position() -> None:
     assert codec.decode(codec.encode(LISTING, Position(12.5, "id-1")), LISTING) == Position(12.5, "id-1")
 
 
-@pytest.mark.parametrize("other, message", [
-    (Listing("b2", "created_at", True, None), "another business"),
-    (Listing("b1", "status", True, None), "sort_by=created_at"),
-    (Listing("b1", "created_at", False, None), "descending=true"),
-    (Listing("b1", "created_at", True, "ready"), "status filter"),
-])
+@pytest.mark.parametrize(
+    "other, message",
+    [
+        (Listing("b2", "created_at", True, None), "another business"),
+        (Listing("b1", "status", True, None), "sort_by=created_at"),
+        (Listing("b1", "created_at", False, None), "descending=true"),
+        (Listing("b1", "created_at", True, "ready"), "status filter"),
+    ],
+)
 def test_a_cursor_only_pages_the_listing_it_was_made_for(other, message) -> None:
     codec = CursorCodec(b"k")
     with pytest.raises(CursorError, match=message):

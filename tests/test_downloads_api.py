@@ -23,8 +23,11 @@ def test_not_ready_or_failed_package_is_400_saying_why(client) -> None:
     package = create(client).json()["package"]
     response = client.get(f"{PACKAGES}/{package['id']}/download", headers=ACME)
     assert response.status_code == 400 and "not ready" in response.json()["detail"]
-    failed = client.post(PACKAGES, headers={**ACME, "Prefer": "outcome=failed"},
-                         json={"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": "2026-10-31"})
+    failed = client.post(
+        PACKAGES,
+        headers={**ACME, "Prefer": "outcome=failed"},
+        json={"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": "2026-10-31"},
+    )
     advance(client, 10)
     response = client.get(f"{PACKAGES}/{failed.json()['package']['id']}/download", headers=ACME)
     assert response.status_code == 400 and "failed" in response.json()["detail"]
@@ -69,9 +72,14 @@ def test_served_contract_is_the_bundle_itself(client) -> None:
 
 
 def test_cors_lets_a_browser_app_on_another_origin_call_the_mock(client) -> None:
-    preflight = client.options(PACKAGES, headers={"Origin": "http://localhost:5173",
-                                                  "Access-Control-Request-Method": "POST",
-                                                  "Access-Control-Request-Headers": "authorization,x-business-id,content-type"})
+    preflight = client.options(
+        PACKAGES,
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,x-business-id,content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
     response = client.get(PACKAGES, headers={**ACME, "Origin": "http://localhost:5173"})

@@ -29,8 +29,12 @@ def free_port() -> int:
 def served():
     port = free_port()
     exe = Path(sys.executable).with_name("dayzero-mock")
-    process = subprocess.Popen([str(exe), "serve", "--port", str(port), "--queue-seconds", "0.3",
-                                "--build-seconds", "0.5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "--queue-seconds", "0.3", "--build-seconds", "0.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         banner = process.stdout.readline() if process.stdout else ""
@@ -52,9 +56,15 @@ def test_create_poll_download_and_open_every_report(served, report_format) -> No
     assert f"serving on {base}" in banner
     reports = ["pl", "balance_sheet", "cash_flow", "ar_aging", "ap_aging", "budget_vs_actual", "bank_reconciliation"]
     with httpx.Client(base_url=base, headers=HEADERS, timeout=10) as client:
-        created = client.post("/api/v1/month-end-packages", json={
-            "selected_reports": reports, "period_start": "2026-10-01", "period_end": "2026-10-31",
-            "report_format": report_format})
+        created = client.post(
+            "/api/v1/month-end-packages",
+            json={
+                "selected_reports": reports,
+                "period_start": "2026-10-01",
+                "period_end": "2026-10-31",
+                "report_format": report_format,
+            },
+        )
         assert created.status_code == 201
         package_id = created.json()["package"]["id"]
         statuses = []
@@ -99,6 +109,7 @@ def test_cli_refuses_a_taken_port_and_a_bad_fixture_in_one_sentence(tmp_path) ->
     assert result.returncode == 2 and "--port" in result.stderr and "Traceback" not in result.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("businesses: 3\n")
-    result = subprocess.run([exe, "serve", "--fixtures", str(bad)], capture_output=True, text=True, timeout=30,
-                            env={**os.environ})
+    result = subprocess.run(
+        [exe, "serve", "--fixtures", str(bad)], capture_output=True, text=True, timeout=30, env={**os.environ}
+    )
     assert result.returncode == 2 and "bad.yaml" in result.stderr and "Traceback" not in result.stderr

@@ -10,8 +10,9 @@ months = st.builds(lambda y, m: date(y, m, 1), st.integers(2020, 2030), st.integ
 
 def books_for(seed: int, start: date):
     end = date(start.year + (start.month == 12), start.month % 12 + 1, 1).toordinal() - 1
-    return make_books(seed=seed, business_id="b", business_name="Acme", period_start=start,
-                      period_end=date.fromordinal(end))
+    return make_books(
+        seed=seed, business_id="b", business_name="Acme", period_start=start, period_end=date.fromordinal(end)
+    )
 
 
 @given(seed=st.integers(0, 10**6), start=months)
@@ -27,8 +28,11 @@ def test_the_books_hold_together_as_an_accountant_checks_them(seed, start) -> No
     assert sum(r.total for r in books.ap_aging) == c["Accounts payable"]
     assert all(v >= 0 for r in (*books.ar_aging, *books.ap_aging) for v in r.buckets)
     assert set(books.budget) >= set(books.revenue) | set(books.operating_expenses)
-    reconciled = (books.bank_statement_balance + sum(i.amount for i in books.deposits_in_transit)
-                  - sum(i.amount for i in books.outstanding_checks))
+    reconciled = (
+        books.bank_statement_balance
+        + sum(i.amount for i in books.deposits_in_transit)
+        - sum(i.amount for i in books.outstanding_checks)
+    )
     assert reconciled == books.adjusted_book_balance
 
 

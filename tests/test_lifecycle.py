@@ -3,8 +3,13 @@ from hypothesis import strategies as st
 
 from mock_server.lifecycle import STATUS_ORDER, Timeline, stage_at
 
-timelines = st.builds(Timeline, created_at=st.floats(0, 1e9), queue_seconds=st.floats(0, 1e4),
-                      build_seconds=st.floats(0, 1e4), fails=st.booleans())
+timelines = st.builds(
+    Timeline,
+    created_at=st.floats(0, 1e9),
+    queue_seconds=st.floats(0, 1e4),
+    build_seconds=st.floats(0, 1e4),
+    fails=st.booleans(),
+)
 
 
 @given(timeline=timelines, instants=st.lists(st.floats(0, 1.1e9), min_size=2, max_size=20))

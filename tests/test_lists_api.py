@@ -19,7 +19,9 @@ def walk(client, path, params):
         query = {**params, "cursor": page["next_cursor"], "direction": "next"}
     backward = [item["id"] for item in page["items"]]
     while page["has_prev"]:
-        page = client.get(path, params={**params, "cursor": page["prev_cursor"], "direction": "prev"}, headers=ACME).json()
+        page = client.get(
+            path, params={**params, "cursor": page["prev_cursor"], "direction": "prev"}, headers=ACME
+        ).json()
         backward[:0] = [item["id"] for item in page["items"]]
     assert page["prev_cursor"] is None
     return forward, backward
@@ -84,8 +86,11 @@ def test_a_cursor_from_another_listing_or_business_is_refused(client) -> None:
     for _ in range(3):
         create(client)
     cursor = client.get(PACKAGES, params={"limit": 1}, headers=ACME).json()["next_cursor"]
-    for params in ({"cursor": cursor, "sort_by": "status"}, {"cursor": cursor, "status": "queued"},
-                   {"cursor": cursor, "descending": "false"}):
+    for params in (
+        {"cursor": cursor, "sort_by": "status"},
+        {"cursor": cursor, "status": "queued"},
+        {"cursor": cursor, "descending": "false"},
+    ):
         response = client.get(PACKAGES, params=params, headers=ACME)
         assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "cursor"]
     admin_on_globex = {"Authorization": "Bearer dz_demo_admin", "x-business-id": GLOBEX_ID}

@@ -52,8 +52,11 @@ def test_lifecycle_follows_the_clock_and_fills_fields_exactly_when_due(client) -
 
 
 def test_prefer_outcome_failed_ends_in_failed_with_a_plausible_message(client) -> None:
-    response = client.post(PACKAGES, json={"selected_reports": ["pl"], "period_start": "2026-10-01",
-                                           "period_end": "2026-10-31"}, headers={**ACME, "Prefer": "outcome=failed"})
+    response = client.post(
+        PACKAGES,
+        json={"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": "2026-10-31"},
+        headers={**ACME, "Prefer": "outcome=failed"},
+    )
     advance(client, 10)
     failed = client.get(f"{PACKAGES}/{response.json()['package']['id']}", headers=ACME).json()
     assert failed["status"] == "failed" and len(failed["error_message"]) > 20

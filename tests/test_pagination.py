@@ -33,7 +33,9 @@ def walk(keys, limit, descending, insert_between=()):
     return forward, backward, keys
 
 
-keys_strategy = st.lists(st.tuples(st.integers(0, 20), st.text("abcdef", min_size=1, max_size=3)), unique=True, max_size=60)
+keys_strategy = st.lists(
+    st.tuples(st.integers(0, 20), st.text("abcdef", min_size=1, max_size=3)), unique=True, max_size=60
+)
 
 
 @given(keys=keys_strategy, limit=st.integers(1, 12), descending=st.booleans())
@@ -45,7 +47,9 @@ def test_walking_forward_then_back_visits_every_item_once_in_order(keys, limit, 
 
 
 @given(keys=keys_strategy, extra=keys_strategy, limit=st.integers(1, 12), descending=st.booleans())
-def test_items_inserted_while_paging_never_cause_repeats_or_skips_of_existing_items(keys, extra, limit, descending) -> None:
+def test_items_inserted_while_paging_never_cause_repeats_or_skips_of_existing_items(
+    keys, extra, limit, descending
+) -> None:
     extra = [k for k in extra if k not in keys]
     forward, _, final = walk(keys, limit, descending, insert_between=extra)
     assert len(forward) == len(set(forward)), "an item was shown twice"

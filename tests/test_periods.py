@@ -16,7 +16,7 @@ def test_monthly_periods_end_with_the_open_current_month() -> None:
     assert [p.status for p in result[-5:]] == ["locked", "closed", "closed", "closed", "open"]
     assert result[-1].period_start == date(2026, 11, 1) and result[-1].period_end == date(2026, 11, 30)
     assert result[0].period_start == date(2024, 12, 1)
-    for earlier, later in zip(result, result[1:]):
+    for earlier, later in zip(result, result[1:], strict=False):
         assert (later.period_start.toordinal() - earlier.period_end.toordinal()) == 1
 
 

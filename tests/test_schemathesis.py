@@ -17,10 +17,31 @@ def test_schemathesis_finds_no_failure_in_any_phase(tmp_path) -> None:
     settings = Settings(queue_seconds=0.2, build_seconds=0.3, validate_responses=True)
     with running_mock(settings) as mock:
         result = subprocess.run(
-            [st, "--config-file", str(CONFIG), "run", f"{mock.base_url}/openapi.json", "--url", mock.base_url,
-             "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful", "--seed", "20261121",
-             "--max-examples", "60", "--report", "junit", "--report-dir", str(tmp_path), "--no-color"],
-            capture_output=True, text=True, timeout=600,
+            [
+                st,
+                "--config-file",
+                str(CONFIG),
+                "run",
+                f"{mock.base_url}/openapi.json",
+                "--url",
+                mock.base_url,
+                "--checks",
+                "all",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+                "--seed",
+                "20261121",
+                "--max-examples",
+                "60",
+                "--report",
+                "junit",
+                "--report-dir",
+                str(tmp_path),
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
             env={**os.environ, "DZ_TOKEN": "dz_demo_acme", "DZ_BUSINESS_ID": ACME_ID},
         )
     summary = result.stdout[-4000:]

@@ -53,8 +53,13 @@ class ArchiveSpec:
 
 def build_archive(spec: ArchiveSpec) -> bytes:
     """Render every selected report and zip them, with fixed timestamps."""
-    books = make_books(seed=spec.seed, business_id=spec.business_id, business_name=spec.business_name,
-                       period_start=spec.period_start, period_end=spec.period_end)
+    books = make_books(
+        seed=spec.seed,
+        business_id=spec.business_id,
+        business_name=spec.business_name,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+    )
     issued = datetime(spec.period_end.year, spec.period_end.month, spec.period_end.day, tzinfo=UTC)
     # Zip timestamps can only say 1980-2107: clamp periods outside that range.
     stamp = min(max((issued.year, issued.month, issued.day), (1980, 1, 1)), (2107, 12, 31)) + (0, 0, 0)
@@ -62,7 +67,9 @@ def build_archive(spec: ArchiveSpec) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for key, name in zip(spec.reports, spec.member_names(), strict=True):
             report = build_report(key, books)
-            content = render_pdf(report, issued=issued) if spec.report_format == "pdf" else render_xlsx(report, issued=issued)
+            content = (
+                render_pdf(report, issued=issued) if spec.report_format == "pdf" else render_xlsx(report, issued=issued)
+            )
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

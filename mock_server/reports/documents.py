@@ -68,11 +68,13 @@ def _balance_sheet(books: Books) -> tuple[tuple[str, ...], list[Row]]:
     rows.append(Row("Equity", kind="section"))
     rows += [Row(k, (c[k], o[k])) for k in ("Common stock", "Retained earnings")]
     rows.append(Row("Total equity", (books.total_equity(c), books.total_equity(o)), "total"))
-    rows.append(Row(
-        "Total liabilities and equity",
-        (books.total_liabilities(c) + books.total_equity(c), books.total_liabilities(o) + books.total_equity(o)),
-        "total",
-    ))
+    rows.append(
+        Row(
+            "Total liabilities and equity",
+            (books.total_liabilities(c) + books.total_equity(c), books.total_liabilities(o) + books.total_equity(o)),
+            "total",
+        )
+    )
     return ("", f"As of {books.period_end.isoformat()}", f"As of {books.period_start.isoformat()} (opening)"), rows
 
 
@@ -103,17 +105,20 @@ def _aging(rows_in: tuple[AgingRow, ...], party: str) -> tuple[tuple[str, ...], 
 
 
 def _budget_vs_actual(books: Books) -> tuple[tuple[str, ...], list[Row]]:
-    actuals = {**books.revenue, **books.cost_of_sales, **books.operating_expenses,
-               "Interest expense": books.interest_expense}
+    actuals = {
+        **books.revenue,
+        **books.cost_of_sales,
+        **books.operating_expenses,
+        "Interest expense": books.interest_expense,
+    }
     rows = []
     for label, actual in actuals.items():
         budget = books.budget[label]
         variance = actual - budget
         percent = f"{variance * 100 / budget:.1f}%" if budget else "n/a"
         rows.append(Row(label, (actual, budget, variance, percent)))
-    budget_net = (
-        sum(books.budget[k] for k in books.revenue)
-        - sum(books.budget[k] for k in (*books.cost_of_sales, *books.operating_expenses, "Interest expense"))
+    budget_net = sum(books.budget[k] for k in books.revenue) - sum(
+        books.budget[k] for k in (*books.cost_of_sales, *books.operating_expenses, "Interest expense")
     )
     rows.append(Row("Net income", (books.net_income, budget_net, books.net_income - budget_net, ""), "total"))
     return ("", "Actual", "Budget", "Variance", "Variance %"), rows

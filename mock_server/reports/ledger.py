@@ -139,8 +139,10 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
     scale = rng.randrange(40, 400) * 100_000  # monthly revenue, in cents
     revenue = {"Product sales": int(scale * rng.uniform(0.5, 0.8))}
     revenue["Services"] = scale - revenue["Product sales"]
-    cost_of_sales = {"Cost of goods sold": int(revenue["Product sales"] * rng.uniform(0.35, 0.55)),
-                     "Subcontractors": int(revenue["Services"] * rng.uniform(0.1, 0.3))}
+    cost_of_sales = {
+        "Cost of goods sold": int(revenue["Product sales"] * rng.uniform(0.35, 0.55)),
+        "Subcontractors": int(revenue["Services"] * rng.uniform(0.1, 0.3)),
+    }
     depreciation = int(scale * rng.uniform(0.01, 0.03))
     operating_expenses = {
         "Salaries and wages": int(scale * rng.uniform(0.18, 0.3)),
@@ -163,8 +165,14 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
         "Common stock": int(scale * rng.uniform(0.5, 1.0)),
     }
     opening["Retained earnings"] = (
-        opening["Cash"] + opening["Accounts receivable"] + opening["Prepaid expenses"] + opening["Fixed assets, net"]
-        - opening["Accounts payable"] - opening["Accrued liabilities"] - opening["Bank loan"] - opening["Common stock"]
+        opening["Cash"]
+        + opening["Accounts receivable"]
+        + opening["Prepaid expenses"]
+        + opening["Fixed assets, net"]
+        - opening["Accounts payable"]
+        - opening["Accrued liabilities"]
+        - opening["Bank loan"]
+        - opening["Common stock"]
     )
     capex = int(scale * rng.uniform(0.0, 0.05))
     loan_repayment = min(opening["Bank loan"], int(scale * rng.uniform(0.01, 0.04)))
@@ -176,11 +184,22 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
     closing["Accrued liabilities"] = int(opening["Accrued liabilities"] * rng.uniform(0.9, 1.1))
     closing["Bank loan"] = opening["Bank loan"] - loan_repayment
     books = Books(
-        business_name=business_name, period_start=period_start, period_end=period_end,
-        revenue=revenue, cost_of_sales=cost_of_sales, operating_expenses=operating_expenses,
-        interest_expense=interest_expense, opening=opening, closing=closing, capex=capex,
-        loan_repayment=loan_repayment, budget={}, ar_aging=(), ap_aging=(),
-        bank_service_charges=rng.randrange(1500, 9000), bank_interest_earned=rng.randrange(500, 20000),
+        business_name=business_name,
+        period_start=period_start,
+        period_end=period_end,
+        revenue=revenue,
+        cost_of_sales=cost_of_sales,
+        operating_expenses=operating_expenses,
+        interest_expense=interest_expense,
+        opening=opening,
+        closing=closing,
+        capex=capex,
+        loan_repayment=loan_repayment,
+        budget={},
+        ar_aging=(),
+        ap_aging=(),
+        bank_service_charges=rng.randrange(1500, 9000),
+        bank_interest_earned=rng.randrange(500, 20000),
     )
     net_change = sum(v for _, v in books.operating_cash_flow()) - capex - loan_repayment
     closing["Cash"] = opening["Cash"] + net_change
@@ -193,8 +212,10 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
     # Deposits made in the last days of the period that the bank had not yet credited.
     span = min(6, (period_end - period_start).days)
     deposits = tuple(
-        ReconcilingItem(f"Deposit {(period_end - timedelta(days=rng.randint(0, span))).isoformat()} - {c}",
-                        rng.randrange(50_000, 900_000))
+        ReconcilingItem(
+            f"Deposit {(period_end - timedelta(days=rng.randint(0, span))).isoformat()} - {c}",
+            rng.randrange(50_000, 900_000),
+        )
         for c in rng.sample(customers, min(2, len(customers)))
     )
     checks = tuple(
@@ -202,12 +223,22 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
         for v in rng.sample(vendors, min(3, len(vendors)))
     )
     return Books(
-        business_name=business_name, period_start=period_start, period_end=period_end,
-        revenue=revenue, cost_of_sales=cost_of_sales, operating_expenses=operating_expenses,
-        interest_expense=interest_expense, opening=opening, closing=closing, capex=capex,
-        loan_repayment=loan_repayment, budget=budget,
+        business_name=business_name,
+        period_start=period_start,
+        period_end=period_end,
+        revenue=revenue,
+        cost_of_sales=cost_of_sales,
+        operating_expenses=operating_expenses,
+        interest_expense=interest_expense,
+        opening=opening,
+        closing=closing,
+        capex=capex,
+        loan_repayment=loan_repayment,
+        budget=budget,
         ar_aging=_aging(closing["Accounts receivable"], customers, rng),
         ap_aging=_aging(closing["Accounts payable"], vendors, rng),
-        bank_service_charges=books.bank_service_charges, bank_interest_earned=books.bank_interest_earned,
-        deposits_in_transit=deposits, outstanding_checks=checks,
+        bank_service_charges=books.bank_service_charges,
+        bank_interest_earned=books.bank_interest_earned,
+        deposits_in_transit=deposits,
+        outstanding_checks=checks,
     )

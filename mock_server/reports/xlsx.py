@@ -15,8 +15,14 @@ def render_xlsx(report: Report, *, issued: datetime) -> bytes:
     buffer = io.BytesIO()
     # xlsxwriter stamps zip members with a fixed date; `created` fixes the document properties.
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    workbook.set_properties({"title": report.title, "subject": report.subtitle, "author": "DayZero mock",
-                             "created": issued.replace(tzinfo=None)})
+    workbook.set_properties(
+        {
+            "title": report.title,
+            "subject": report.subtitle,
+            "author": "DayZero mock",
+            "created": issued.replace(tzinfo=None),
+        }
+    )
     sheet = workbook.add_worksheet(report.title[:31])
     bold = workbook.add_format({"bold": True})
     heading = workbook.add_format({"bold": True, "font_size": 14})
@@ -31,8 +37,9 @@ def render_xlsx(report: Report, *, issued: datetime) -> bytes:
         sheet.write(3, col, name, header)
     for offset, row in enumerate(report.rows):
         line = 4 + offset
-        sheet.write(line, 0, row.label if row.kind != "line" else f"  {row.label}",
-                    bold if row.kind != "line" else None)
+        sheet.write(
+            line, 0, row.label if row.kind != "line" else f"  {row.label}", bold if row.kind != "line" else None
+        )
         for col, value in enumerate(row.values, start=1):
             if isinstance(value, int):
                 sheet.write_number(line, col, value / 100, money_total if row.kind == "total" else money)
