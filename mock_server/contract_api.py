@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,8 +19,9 @@ from mock_server.download_links import LinkSigner
 from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
 from mock_server.identities import Fixtures
 from mock_server.lifecycle import READY, Timeline
-from mock_server.listing import list_page
+from mock_server.listing import Key, list_page, sorted_entries
 from mock_server.packages import ArtifactInfo, Package
+from mock_server.periods import Period
 from mock_server.reports.archive import ArchiveCache, ArchiveSpec
 from mock_server.settings import Settings
 from mock_server.state import Ledger
@@ -33,8 +34,12 @@ FAILURE_MESSAGES = (
 )
 
 
+def json_text(text: str, status: int = 200) -> Response:
+    return Response(text, status_code=status, media_type="application/json")
+
+
 def json_body(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json")
+    return json_text(json.dumps(body, separators=(",", ":")), status)
 
 
 def preferred_outcome(prefer_header: str | None) -> str | None:
@@ -100,9 +105,9 @@ class ContractApi:
         spec = self.archive_spec(package)
         return ArtifactInfo(filename=spec.filename, size=len(self._archives.get(spec)))
 
-    def render_package(self, package: Package, now: float) -> dict[str, Any]:
-        stage = package.stage(now)
-        return package.to_json(stage, self.artifact(package) if stage.status == READY else None)
+    def package_json(self, package: Package, now: float) -> str:
+        """The package at ``now`` as MonthEndPackageResponse JSON text."""
+        return package.json_text(package.stage(now), self.artifact)
 
     # -- operations ------------------------------------------------------------------------
 
@@ -172,8 +177,10 @@ class ContractApi:
             error_message=error_message,
         )
         ledger.packages.add(package)
-        rendered = self.render_package(package, now)
-        return json_body({"package": rendered, "workflow_id": package.workflow_id}, 201)
+        body = (
+            '{"package":' + self.package_json(package, now) + ',"workflow_id":' + json.dumps(package.workflow_id) + "}"
+        )
+        return json_text(body, 201)
 
     def _failure_message(
         self, package_id: str, business_id: str, start: date, reports: tuple[str, ...], outcome: str | None
@@ -192,38 +199,46 @@ class ContractApi:
         package = self._ledger().packages.get(principal.business.id, package_id)
         if package is None:
             raise not_found()
-        return json_body(self.render_package(package, self._clock.timestamp()))
+        return json_text(self.package_json(package, self._clock.timestamp()))
 
     async def list_packages(self, principal: Principal, query: dict[str, Any]) -> Response:
         now = self._clock.timestamp()
-        packages = self._ledger().packages.of_business(principal.business.id)
-        body = list_page(
-            packages,
+        store = self._ledger().packages
+        business_id = principal.business.id
+
+        def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
+            keys, packages = store.by_created(business_id)
+            if sort_by == "created_at" and status is None:
+                return keys, packages  # the store keeps this order: no per-request sort
+            selected = (p for p in packages if status is None or p.stage(now).status == status)
+            return sorted_entries(selected, lambda p: (p.sort_value(sort_by, now), p.id))
+
+        text = list_page(
             query=query,
-            business_id=principal.business.id,
+            business_id=business_id,
             sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
-            sort_value=lambda p, column: p.sort_value(column, now),
-            item_id=lambda p: p.id,
-            status_of=lambda p: p.stage(now).status,
-            render=lambda p: self.render_package(p, now),
+            entries=entries,
+            render_json=lambda p: self.package_json(p, now),
             codec=self._codec,
         )
-        return json_body(body)
+        return json_text(text)
 
     async def list_periods(self, principal: Principal, query: dict[str, Any]) -> Response:
         periods = self._ledger().periods.get(principal.business.id, [])
-        body = list_page(
-            periods,
+
+        def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Period]]:
+            selected = (p for p in periods if status is None or p.status == status)
+            return sorted_entries(selected, lambda p: (p.sort_value(sort_by), p.id))
+
+        text = list_page(
             query=query,
             business_id=principal.business.id,
             sort_columns=self._sort_columns["list_periods_api_v1_accounting_periods_get"],
-            sort_value=lambda p, column: p.sort_value(column),
-            item_id=lambda p: p.id,
-            status_of=lambda p: p.status,
-            render=lambda p: p.to_json(),
+            entries=entries,
+            render_json=lambda p: p.json_text,
             codec=self._codec,
         )
-        return json_body(body)
+        return json_text(text)
 
     async def get_download_url(self, principal: Principal, package_id: str) -> Response:
         package = self._ledger().packages.get(principal.business.id, package_id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from mock_server.cursors import CursorCodec, CursorError, Listing, Position
@@ -13,24 +14,31 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 
+Key = tuple[Any, str]
+# (sort_by, status filter) -> the matching items and their (sort value, id) keys, ascending.
+Entries = Callable[[str, str | None], tuple[Sequence[Key], Sequence[T]]]
+
+
+def sorted_entries(items: Iterable[T], key: Callable[[T], Key]) -> tuple[list[Key], list[T]]:
+    """Items and their keys in ascending key order (keys end with the unique id)."""
+    keyed = sorted(((key(item), item) for item in items), key=lambda pair: pair[0])
+    return [k for k, _ in keyed], [item for _, item in keyed]
+
 
 def _reject(name: str, message: str, value: Any) -> RequestValidationError:
     return RequestValidationError([value_error(["query", name], message, value)])
 
 
 def list_page(
-    items: Sequence[T],
     *,
     query: dict[str, Any],
     business_id: str,
     sort_columns: Sequence[str],
-    sort_value: Callable[[T, str], Any],
-    item_id: Callable[[T], str],
-    status_of: Callable[[T], str],
-    render: Callable[[T], dict[str, Any]],
+    entries: Entries[T],
+    render_json: Callable[[T], str],
     codec: CursorCodec,
-) -> dict[str, Any]:
-    """One page of ``items`` as the documented list response body."""
+) -> str:
+    """One page as the documented list response, serialized (item JSON comes pre-rendered)."""
     sort_by = query.get("sort_by") or "created_at"
     if sort_by not in sort_columns:
         raise _reject("sort_by", f"sort_by must be one of {', '.join(sort_columns)}", sort_by)
@@ -51,29 +59,30 @@ def list_page(
         except (ValueError, KeyError, TypeError):
             raise _reject("cursor", "The cursor is not one this server issued.", query["cursor"]) from None
 
-    selected = [item for item in items if status is None or status_of(item) == status]
-    keyed = sorted(((sort_value(item, sort_by), item_id(item)), item) for item in selected) if selected else []
-    keys = [key for key, _ in keyed]
+    keys, items = entries(sort_by, status)
     try:
         page = page_slice(keys, after=after, direction=direction, limit=limit, descending=descending)
-    except TypeError:  # a cursor whose value cannot be compared with this sort's values
+    except TypeError:  # a cursor value that cannot be compared with this sort's values
         raise _reject("cursor", "The cursor is not one this server issued.", query["cursor"]) from None
-    shown = [keyed[i] for i in page.indexes()]
+    shown = list(page.indexes())
 
-    def cursor_at(key: tuple[Any, str]) -> str:
-        return codec.encode(listing, Position(*key))
+    def cursor_at(key: Key | None) -> str | None:
+        return codec.encode(listing, Position(*key)) if key is not None else None
 
     next_cursor = prev_cursor = None
     if page.has_next:
-        next_cursor = cursor_at(shown[-1][0] if shown else after)  # type: ignore[arg-type]
+        next_cursor = cursor_at(keys[shown[-1]] if shown else after)
     if page.has_prev:
-        prev_cursor = cursor_at(shown[0][0] if shown else after)  # type: ignore[arg-type]
-    return {
-        "items": [render(item) for _, item in shown],
-        "total": len(selected) if query.get("include_total_count") else None,
-        "limit": limit,
-        "next_cursor": next_cursor,
-        "prev_cursor": prev_cursor,
-        "has_next": page.has_next,
-        "has_prev": page.has_prev,
-    }
+        prev_cursor = cursor_at(keys[shown[0]] if shown else after)
+    envelope = json.dumps(
+        {
+            "total": len(keys) if query.get("include_total_count") else None,
+            "limit": limit,
+            "next_cursor": next_cursor,
+            "prev_cursor": prev_cursor,
+            "has_next": page.has_next,
+            "has_prev": page.has_prev,
+        },
+        separators=(",", ":"),
+    )
+    return '{"items":[' + ",".join(render_json(items[i]) for i in shown) + "]," + envelope[1:]

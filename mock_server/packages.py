@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -33,6 +35,8 @@ class Package:
     requested_by_user_id: str
     timeline: Timeline
     error_message: str | None
+    # Rendered JSON per status: a package only changes at a transition.
+    _json_by_status: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def stage(self, now: float) -> Stage:
         return stage_at(self.timeline, now)
@@ -44,6 +48,15 @@ class Package:
             return getattr(self, column).isoformat()
         stage = self.stage(now)
         return stage.status if column == "status" else stage.updated_at
+
+    def json_text(self, stage: Stage, artifact_of: Callable[[Package], ArtifactInfo]) -> str:
+        """``to_json`` serialized, computed once per status (the zip only looked at when ready)."""
+        text = self._json_by_status.get(stage.status)
+        if text is None:
+            artifact = artifact_of(self) if stage.status == READY else None
+            text = json.dumps(self.to_json(stage, artifact), separators=(",", ":"))
+            self._json_by_status[stage.status] = text
+        return text
 
     def to_json(self, stage: Stage, artifact: ArtifactInfo | None) -> dict[str, Any]:
         """The MonthEndPackageResponse body; ``artifact`` is used only when ready."""

@@ -7,10 +7,12 @@ lock and reopen fields are filled so that they tell one consistent story per per
 from __future__ import annotations
 
 import calendar
+import json
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from faker import Faker
@@ -46,6 +48,10 @@ class Period:
     reopened_by_user_id: str | None
     created_at: float
     updated_at: float
+
+    @cached_property
+    def json_text(self) -> str:
+        return json.dumps(self.to_json(), separators=(",", ":"))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from bisect import insort
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from mock_server.clock import Clock
@@ -18,23 +18,28 @@ class PackageStore:
 
     def __init__(self) -> None:
         self._by_id: dict[str, Package] = {}
-        self._by_business: dict[str, list[tuple[float, str]]] = {}
+        self._keys: dict[str, list[tuple[float, str]]] = {}
+        self._ordered: dict[str, list[Package]] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
 
     def add(self, package: Package) -> None:
         self._by_id[package.id] = package
-        insort(self._by_business.setdefault(package.business_id, []), (package.timeline.created_at, package.id))
+        keys = self._keys.setdefault(package.business_id, [])
+        key = (package.timeline.created_at, package.id)
+        index = bisect_right(keys, key)
+        keys.insert(index, key)
+        self._ordered.setdefault(package.business_id, []).insert(index, package)
 
     def get(self, business_id: str, package_id: str) -> Package | None:
         """The package, or None when unknown or owned by another business."""
         package = self._by_id.get(package_id)
         return package if package is not None and package.business_id == business_id else None
 
-    def of_business(self, business_id: str) -> list[Package]:
-        """The business's packages, oldest first."""
-        return [self._by_id[package_id] for _, package_id in self._by_business.get(business_id, [])]
+    def by_created(self, business_id: str) -> tuple[list[tuple[float, str]], list[Package]]:
+        """The business's (created_at, id) keys and packages, oldest first (read-only views)."""
+        return self._keys.get(business_id, []), self._ordered.get(business_id, [])
 
 
 @dataclass
