@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset)
 
     effective = contract.effective
+    if "accept-unknown-reports" in settings.faults:
+        effective = _without_report_enum(effective)
     validated = _with_control(effective, contract.control)
     app = AsyncApp(
         __name__,
@@ -199,3 +202,12 @@ def _with_control(effective: dict[str, Any], control: dict[str, Any]) -> dict[st
     paths = {**effective["paths"], **{f"/__mock{path}": item for path, item in control["paths"].items()}}
     schemas = {**effective["components"]["schemas"], **control["components"]["schemas"]}
     return {**effective, "paths": paths, "components": {**effective["components"], "schemas": schemas}}
+
+
+def _without_report_enum(effective: dict[str, Any]) -> dict[str, Any]:
+    """The effective contract minus the report-key enum (the accept-unknown-reports fault)."""
+    schemas = dict(effective["components"]["schemas"])
+    request = copy.deepcopy(schemas["MonthEndPackageCreateRequest"])
+    request["properties"]["selected_reports"]["items"].pop("enum")
+    schemas["MonthEndPackageCreateRequest"] = request
+    return {**effective, "components": {**effective["components"], "schemas": schemas}}

@@ -18,7 +18,7 @@ from mock_server.cursors import CursorCodec
 from mock_server.download_links import LinkSigner
 from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
 from mock_server.identities import Fixtures
-from mock_server.lifecycle import READY, Timeline
+from mock_server.lifecycle import IN_PROGRESS, READY, Stage, Timeline
 from mock_server.listing import Key, list_page, sorted_entries
 from mock_server.packages import ArtifactInfo, Package
 from mock_server.periods import Period
@@ -76,6 +76,7 @@ class ContractApi:
         self._links = links
         self._sort_columns = sort_columns
         self._report_keys = report_keys
+        self._faults = settings.faults
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """operationId -> handler."""
@@ -103,18 +104,26 @@ class ContractApi:
 
     def artifact(self, package: Package) -> ArtifactInfo:
         spec = self.archive_spec(package)
-        return ArtifactInfo(filename=spec.filename, size=len(self._archives.get(spec)))
+        size = len(self._archives.get(spec)) + (1 if "wrong-file-size" in self._faults else 0)
+        return ArtifactInfo(filename=spec.filename, size=size)
 
     def package_json(self, package: Package, now: float) -> str:
         """The package at ``now`` as MonthEndPackageResponse JSON text."""
-        return package.json_text(package.stage(now), self.artifact)
+        return package.json_text(self._stage(package, now), self.artifact)
+
+    def _stage(self, package: Package, now: float) -> Stage:
+        stage = package.stage(now)
+        if "ready-regresses" in self._faults and stage.ready_at is not None and now > stage.ready_at + 1:
+            return Stage(IN_PROGRESS, stage.started_at, None, now)
+        return stage
 
     # -- operations ------------------------------------------------------------------------
 
     async def create_package(self, principal: Principal, payload: BaseModel) -> Response:
         data = payload.model_dump(by_alias=True)
         ledger = self._ledger()
-        reports = tuple(key.value for key in data["selected_reports"])
+        # Enum members normally; plain strings only under the accept-unknown-reports fault.
+        reports = tuple(getattr(key, "value", key) for key in data["selected_reports"])
         errors = []
         duplicates = sorted({key for key in reports if reports.count(key) > 1})
         if duplicates:
@@ -152,6 +161,9 @@ class ContractApi:
                 raise not_found()
             # The period gives the package its dates (documented); explicit dates are ignored.
             start, end = period.period_start, period.period_end
+            if "ignore-period-dates" in self._faults:
+                today = self._clock.now().date()
+                start, end = today.replace(day=1), today
         assert start is not None and end is not None
 
         now = self._clock.timestamp()
@@ -208,9 +220,14 @@ class ContractApi:
 
         def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
             keys, packages = store.by_created(business_id)
+            if "leak-other-business" in self._faults:
+                for other in self._fixtures().businesses:
+                    if other != business_id:
+                        keys, packages = [*keys, *store.by_created(other)[0]], [*packages, *store.by_created(other)[1]]
+                keys, packages = sorted_entries(packages, lambda p: (p.timeline.created_at, p.id))
             if sort_by == "created_at" and status is None:
                 return keys, packages  # the store keeps this order: no per-request sort
-            selected = (p for p in packages if status is None or p.stage(now).status == status)
+            selected = (p for p in packages if status is None or self._stage(p, now).status == status)
             return sorted_entries(selected, lambda p: (p.sort_value(sort_by, now), p.id))
 
         text = list_page(
@@ -220,6 +237,7 @@ class ContractApi:
             entries=entries,
             render_json=lambda p: self.package_json(p, now),
             codec=self._codec,
+            faults=self._faults,
         )
         return json_text(text)
 
@@ -237,6 +255,7 @@ class ContractApi:
             entries=entries,
             render_json=lambda p: p.json_text,
             codec=self._codec,
+            faults=self._faults,
         )
         return json_text(text)
 
@@ -245,7 +264,7 @@ class ContractApi:
         if package is None:
             raise not_found()
         now = self._clock.timestamp()
-        stage = package.stage(now)
+        stage = self._stage(package, now)
         if stage.status != READY:
             reason = {
                 "queued": "Package is not ready for download yet (status: queued); poll until it is ready.",

@@ -6,7 +6,18 @@ They exist to prove the conformance kit catches real breaks (``dayzero-mock serv
 from __future__ import annotations
 
 FAULTS: dict[str, str] = {
-    "token-any-business": "accept a token on a business it may not use",
+    "skip-first-on-next-page": "pages after the first silently drop their first item",
+    "ignore-status-filter": "list filters by status are ignored",
+    "leak-other-business": "package lists include other businesses' packages",
+    "ready-regresses": "a ready package goes back to in_progress a second later",
+    "wrong-file-size": "file_size_bytes is one more than the zip's length",
+    "missing-report": "the zip lacks the last selected report",
+    "cursor-500": "a garbage cursor answers 500",
+    "accept-unknown-reports": "unknown report keys are accepted on create",
+    "has-next-on-last-page": "the last page says has_next: true",
+    "total-ignores-filter": "total counts every item, not the filtered ones",
+    "token-any-business": "a token is accepted on any business with the add-on",
+    "ignore-period-dates": "a package created for a period gets the current month's dates",
 }
 
 

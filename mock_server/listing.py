@@ -37,6 +37,7 @@ def list_page(
     entries: Entries[T],
     render_json: Callable[[T], str],
     codec: CursorCodec,
+    faults: frozenset[str] = frozenset(),
 ) -> str:
     """One page as the documented list response, serialized (item JSON comes pre-rendered)."""
     sort_by = query.get("sort_by") or "created_at"
@@ -54,35 +55,43 @@ def list_page(
     if query.get("cursor"):  # an empty cursor means the first page
         try:
             after = codec.decode(query["cursor"], listing).key
-        except CursorError as error:
-            raise _reject("cursor", str(error), query["cursor"]) from None
-        except (ValueError, KeyError, TypeError):
-            raise _reject("cursor", "The cursor is not one this server issued.", query["cursor"]) from None
+        except (CursorError, ValueError, KeyError, TypeError) as error:
+            if "cursor-500" in faults:
+                raise RuntimeError("fault cursor-500: cannot decode cursor") from None
+            message = str(error) if isinstance(error, CursorError) else "The cursor is not one this server issued."
+            raise _reject("cursor", message, query["cursor"]) from None
 
-    keys, items = entries(sort_by, status)
+    keys, items = entries(sort_by, None if "ignore-status-filter" in faults else status)
     try:
         page = page_slice(keys, after=after, direction=direction, limit=limit, descending=descending)
     except TypeError:  # a cursor value that cannot be compared with this sort's values
         raise _reject("cursor", "The cursor is not one this server issued.", query["cursor"]) from None
     shown = list(page.indexes())
+    has_next = page.has_next or ("has-next-on-last-page" in faults and bool(shown))
+    if "skip-first-on-next-page" in faults and after is not None and direction == "next":
+        shown = shown[1:] or shown
 
     def cursor_at(key: Key | None) -> str | None:
         return codec.encode(listing, Position(*key)) if key is not None else None
 
     next_cursor = prev_cursor = None
-    if page.has_next:
+    if has_next:
         next_cursor = cursor_at(keys[shown[-1]] if shown else after)
     if page.has_prev:
         prev_cursor = cursor_at(keys[shown[0]] if shown else after)
     envelope = json.dumps(
         {
-            "total": len(keys) if query.get("include_total_count") else None,
+            "total": _total(keys, entries, sort_by, faults) if query.get("include_total_count") else None,
             "limit": limit,
             "next_cursor": next_cursor,
             "prev_cursor": prev_cursor,
-            "has_next": page.has_next,
+            "has_next": has_next,
             "has_prev": page.has_prev,
         },
         separators=(",", ":"),
     )
     return '{"items":[' + ",".join(render_json(items[i]) for i in shown) + "]," + envelope[1:]
+
+
+def _total(keys: Sequence[Key], entries: Entries[Any], sort_by: str, faults: frozenset[str]) -> int:
+    return len(entries(sort_by, None)[0]) if "total-ignores-filter" in faults else len(keys)
