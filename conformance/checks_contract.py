@@ -1,0 +1,229 @@
+"""Contract layer: one Schemathesis run over every published operation, split into checks.
+
+Schemathesis generates positive and negative requests from the published bundle (never the
+mock's control API) and applies its built-in checks; each built-in check maps to one of our
+stable IDs below. Where the contract is silent, expectations are tuned in
+``schemathesis_config`` so that a correct implementation cannot fail; the reason sits next to
+each setting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+
+from conformance.context import RunContext
+from conformance.http import ToolError
+from conformance.registry import CONTRACT, MUST, SHOULD, check
+from conformance.results import Finding
+
+ALL_OPERATIONS = ("all published operations",)
+CREATE_OP = "create_package_api_v1_month_end_packages_post"
+
+# Schemathesis check name -> our check ID.
+CHECK_IDS = {
+    "not_a_server_error": "CT-NO-SERVER-ERROR",
+    "status_code_conformance": "CT-STATUS-DECLARED",
+    "content_type_conformance": "CT-CONTENT-TYPE",
+    "response_schema_conformance": "CT-RESPONSE-SCHEMA",
+    "negative_data_rejection": "CT-NEGATIVE-REJECTED",
+    "positive_data_acceptance": "CT-POSITIVE-ACCEPTED",
+    "response_headers_conformance": "CT-OTHER",
+    "unsupported_method": "CT-OTHER",
+    "allow_header_conformance": "CT-OTHER",
+    "use_after_free": "CT-STATEFUL",
+    "ensure_resource_availability": "CT-STATEFUL",
+    "missing_required_header": "CT-OTHER",
+    "ignored_auth": "CT-OTHER",
+}
+
+
+def schemathesis_config(ctx: RunContext) -> dict[str, Any]:
+    """The Schemathesis settings of one run (same keys as schemathesis.toml)."""
+    settings = ctx.settings
+    full = settings.tier == "full"
+    operations: list[dict[str, Any]] = [
+        {
+            "include-operation-id": CREATE_OP,
+            # The published schema cannot express create's documented rules (supported report keys,
+            # a non-empty selection, dates required without a period, start <= end, a period of this
+            # business): a schema-valid body may rightly be refused with 400, 404 or 422.
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["201", "400", "404", "422"]}},
+            "enabled": not settings.read_only,  # --read-only: never create
+        },
+        {
+            "include-operation-id": [
+                "get_package_api_v1_month_end_packages__package_id__get",
+                "get_download_url_api_v1_month_end_packages__package_id__download_get",
+            ],
+            # Any string is a schema-valid id; one that names no package of this business is 404, and a
+            # package that is not ready cannot be downloaded (400, the inferred meaning of download's 400).
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["200", "400", "404", "422"]}},
+        },
+        {
+            "include-operation-id": [
+                "list_packages_api_v1_month_end_packages_get",
+                "list_periods_api_v1_accounting_periods_get",
+            ],
+            # cursor, direction and sort_by are free strings in the schema, but a cursor is opaque (only the
+            # server's own page anything), direction is 'next' or 'prev' in prose, sortable columns are
+            # not published: refusing other values with 400 or 422 is correct.
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["200", "400", "422"]}},
+        },
+    ]
+    config: dict[str, Any] = {
+        "seed": settings.seed,
+        "base-url": settings.base_url,
+        "headers": {
+            "Authorization": f"Bearer {settings.identity.token}",
+            "x-business-id": settings.identity.business_id,
+        },
+        "generation": {"max-examples": 40 if full else 6},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True},
+            "fuzzing": {"enabled": True},
+            # Stateful sequences create many packages: full tier only, never with --read-only.
+            "stateful": {"enabled": full and not settings.read_only},
+        },
+        "checks": {"enabled": True},
+        "operations": operations,
+        "request-timeout": settings.request_timeout,
+    }
+    if settings.rate_limit:
+        config["rate-limit"] = f"{settings.rate_limit:g}/s"
+    return config
+
+
+@dataclass
+class ContractRun:
+    """Findings of the Schemathesis run, grouped by our check ID."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    tool_errors: list[str] = field(default_factory=list)
+
+
+def run_schemathesis(ctx: RunContext) -> ContractRun:
+    config = SchemathesisConfig.from_dict(schemathesis_config(ctx))
+    schema = schemathesis.openapi.from_dict(ctx.contract.bundle, config=config)
+    result = ContractRun()
+    seen: set[tuple[str, str, str]] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _collect(ctx, event, result, seen)
+        elif isinstance(event, events.FatalError):
+            raise ToolError(f"Schemathesis could not run: {event.exception}")
+        elif isinstance(event, events.NonFatalError):
+            result.tool_errors.append(f"{event.label}: {event.value}")
+    return result
+
+
+def _collect(ctx: RunContext, event: events.ScenarioFinished, result: ContractRun, seen: set) -> None:
+    recorder = event.recorder
+    for interaction in recorder.interactions.values():
+        response = interaction.response
+        if response is not None and interaction.request.method == "POST" and response.status_code == 201:
+            try:
+                ctx.created.append(json.loads(response.content)["package"]["id"])
+            except (ValueError, KeyError, TypeError):
+                pass
+    for checks in recorder.checks.values():
+        for node in checks:
+            info = node.failure_info
+            if info is None:
+                continue
+            failure = info.failure
+            check_id = CHECK_IDS.get(node.name, "CT-OTHER")
+            key = (check_id, str(failure.operation), failure.title)
+            if key in seen:
+                continue
+            seen.add(key)
+            curl = info.code_sample.replace(ctx.settings.identity.token, "$DZ_TOKEN")
+            result.findings.setdefault(check_id, []).append(
+                Finding(
+                    message=f"{failure.code} {failure.title}",
+                    expected=_expected(failure.message),
+                    actual=failure.message.strip()[:800],
+                    curl=curl.replace("[Filtered]", "Bearer $DZ_TOKEN"),
+                    operation=str(failure.operation or recorder.label),
+                )
+            )
+
+
+def _expected(message: str) -> str:
+    for line in message.splitlines():
+        if line.strip().startswith(("Expected", "Documented")):
+            return line.strip()
+    return "a response that conforms to the published contract"
+
+
+def _contract_check(check_id: str) -> None:
+    def run(ctx: RunContext) -> None:
+        outcome = ctx.cached("schemathesis", lambda: run_schemathesis(ctx))
+        findings = outcome.findings.get(check_id, [])
+        if findings:
+            from conformance.context import CheckFailed
+
+            raise CheckFailed(findings)
+
+    return run  # type: ignore[return-value]
+
+
+for _id, _title, _level, _why in (
+    (
+        "CT-NO-SERVER-ERROR",
+        "No request, valid or not, gets a 5xx",
+        MUST,
+        "Documented conventions: errors are 4xx bodies; 500 is never the answer to a client's input.",
+    ),
+    (
+        "CT-STATUS-DECLARED",
+        "Every status is one the operation declares",
+        MUST,
+        "Documented: each operation lists its responses (e.g. create: 201 400 401 403 404 422).",
+    ),
+    (
+        "CT-CONTENT-TYPE",
+        "Responses carry the documented media type",
+        MUST,
+        "Documented: every response body is application/json.",
+    ),
+    (
+        "CT-RESPONSE-SCHEMA",
+        "Response bodies match the published schemas",
+        MUST,
+        "Documented: MonthEndPackageResponse, list and download schemas, HTTPValidationError.",
+    ),
+    (
+        "CT-NEGATIVE-REJECTED",
+        "Schema-violating requests are refused",
+        MUST,
+        "Documented: 422 for validation errors (types, enums, bounds, required fields).",
+    ),
+    (
+        "CT-POSITIVE-ACCEPTED",
+        "Schema-valid requests are accepted",
+        SHOULD,
+        "Documented schemas; tuned where prose adds rules the schema cannot express (see schemathesis_config).",
+    ),
+    (
+        "CT-STATEFUL",
+        "Created resources are available, deleted ones gone",
+        SHOULD,
+        "Inferred: a created package can be fetched by the id the create answer gives.",
+    ),
+    (
+        "CT-OTHER",
+        "Other Schemathesis checks (headers, methods, auth)",
+        SHOULD,
+        "Schemathesis built-ins whose expectations the contract does not state outright.",
+    ),
+):
+    check(_id, _title, level=_level, layer=CONTRACT, rationale=_why, operations=ALL_OPERATIONS, creates_data=False)(
+        _contract_check(_id)
+    )

@@ -1,0 +1,268 @@
+"""Cursor pagination, sorting, filters and totals (list seed pages, pagination guide)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import PACKAGES, PERIODS, RunContext, instant
+from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+
+LIST_OPS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
+
+
+def _ensure_packages(ctx: RunContext, count: int) -> None:
+    """Enough packages for several pages (created only when writes are allowed)."""
+    exchange = ctx.client.get(PACKAGES, params={"limit": count, "include_total_count": True})
+    have = len((exchange.json() or {}).get("items", []))
+    if have < count and not ctx.settings.read_only:
+        for _ in range(count - have):
+            ctx.create(ctx.valid_body())
+
+
+def _listings(ctx: RunContext) -> list[tuple[str, dict[str, Any]]]:
+    _ensure_packages(ctx, 7)
+    return [
+        (PERIODS, {"limit": 5}),
+        (PACKAGES, {"limit": 3}),
+        (PERIODS, {"limit": 4, "descending": False}),
+        (PACKAGES, {"limit": 2, "descending": False}),
+    ]
+
+
+def _ids(items: list[dict[str, Any]]) -> list[str]:
+    return [item["id"] for item in items]
+
+
+@check(
+    "PAGINATION-WALK",
+    "Every item exactly once, forward and back",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: cursor pagination with next/prev; a walk must neither skip nor repeat items.",
+)
+def walk_both_ways(ctx: RunContext) -> None:
+    for path, params in _listings(ctx):
+        forward, backward_pages, exchanges = ctx.walk(path, params)
+        everything = ctx.client.get(path, params={**params, "limit": 1000})
+        all_ids = _ids(everything.json()["items"])
+        backward = [item for page in backward_pages for item in page]
+        ctx.expect(
+            _ids(forward) == all_ids,
+            f"walking {path} forward yields every item once, in order",
+            expected=f"{len(all_ids)} items: {all_ids[:6]}...",
+            actual=f"{len(forward)} items: {_ids(forward)[:6]}...",
+            exchange=exchanges[min(1, len(exchanges) - 1)],
+        )
+        ctx.expect(
+            _ids(backward) == all_ids,
+            f"walking {path} back yields the same items",
+            expected=f"{len(all_ids)} items",
+            actual=f"{len(backward)} items",
+            exchange=exchanges[-1],
+        )
+
+
+@check(
+    "PAGINATION-ORDER",
+    "Items follow sort_by and descending",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: sort_by (default created_at) and descending (default true).",
+)
+def order(ctx: RunContext) -> None:
+    for path, params in _listings(ctx):
+        items, _, exchanges = ctx.walk(path, params)
+        values = [instant(item["created_at"]) for item in items]
+        descending = params.get("descending", True)
+        ctx.expect(
+            values == sorted(values, reverse=descending),
+            f"{path} is ordered by created_at",
+            expected=f"created_at {'descending' if descending else 'ascending'}",
+            actual=", ".join(item["created_at"] for item in items[:6]),
+            exchange=exchanges[0],
+        )
+    for column in ("period_start", "period_end"):
+        exchange = ctx.client.get(PERIODS, params={"sort_by": column, "descending": False, "limit": 1000})
+        if exchange.status != 200:
+            continue  # sortable columns beyond created_at are not published
+        values = [item[column] for item in exchange.json()["items"]]
+        ctx.expect(
+            values == sorted(values),
+            f"periods sorted by {column}",
+            expected="ascending",
+            actual=str(values[:6]),
+            exchange=exchange,
+        )
+
+
+@check(
+    "PAGINATION-LIMIT",
+    "limit is honoured",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: limit caps the page size (default 50).",
+)
+def limit_honoured(ctx: RunContext) -> None:
+    for path, params in _listings(ctx):
+        exchange = ctx.client.get(path, params=params)
+        page = exchange.json()
+        total = len(ctx.client.get(path, params={**params, "limit": 1000}).json()["items"])
+        expected = min(params["limit"], total)
+        ctx.expect(
+            len(page["items"]) == expected,
+            f"{path} returns limit items when there are more",
+            expected=f"{expected} items",
+            actual=f"{len(page['items'])} items",
+            exchange=exchange,
+        )
+
+
+@check(
+    "PAGINATION-FLAGS",
+    "has_next, has_prev and cursors agree at both ends",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: has_next/has_prev required; cursors null when there is no page that way.",
+)
+def flags(ctx: RunContext) -> None:
+    for path, params in _listings(ctx):
+        first = ctx.client.get(path, params=params)
+        page = first.json()
+        ctx.expect(
+            page["has_prev"] is False and page.get("prev_cursor") is None,
+            f"{path}: first page has no prev",
+            expected="has_prev false, prev_cursor null",
+            actual=f"has_prev {page['has_prev']}, prev_cursor {page.get('prev_cursor')!r}",
+            exchange=first,
+        )
+        exchange = first
+        for _ in range(200):
+            if not page["has_next"]:
+                break
+            exchange = ctx.client.get(path, params={**params, "cursor": page["next_cursor"]})
+            page = exchange.json()
+        ctx.expect(
+            page.get("next_cursor") is None,
+            f"{path}: last page has no next cursor",
+            expected="next_cursor null on the last page",
+            actual=repr(page.get("next_cursor")),
+            exchange=exchange,
+        )
+        following = (
+            ctx.client.get(path, params={**params, "cursor": page["next_cursor"]}) if page["next_cursor"] else None
+        )
+        ctx.expect(
+            following is None or following.json()["items"],
+            f"{path}: has_next true led to an empty page",
+            expected="has_next false on the last page",
+            actual="has_next true, next page empty",
+            exchange=exchange,
+        )
+        everything = len(ctx.client.get(path, params={**params, "limit": 1000}).json()["items"])
+        if everything > params["limit"]:
+            ctx.expect(
+                first.json()["has_next"] is True,
+                f"{path}: a first page with more items says has_next",
+                expected="has_next true",
+                actual="has_next false",
+                exchange=first,
+            )
+
+
+@check(
+    "PAGINATION-TOTAL",
+    "total is the real count when asked, null otherwise",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: total is null when not calculated; include_total_count asks for it.",
+)
+def total(ctx: RunContext) -> None:
+    statuses = sorted({p["status"] for p in ctx.periods()})
+    for path, params in [
+        (PERIODS, {"limit": 2}),
+        *((PERIODS, {"limit": 2, "status": s}) for s in statuses[:2]),
+        (PACKAGES, {"limit": 2}),
+    ]:
+        counted = len(ctx.client.get(path, params={**params, "limit": 1000}).json()["items"])
+        without = ctx.client.get(path, params=params)
+        ctx.expect(
+            without.json().get("total") is None,
+            f"{path}: total is null unless asked",
+            expected="total null",
+            actual=str(without.json().get("total")),
+            exchange=without,
+        )
+        exchange = ctx.client.get(path, params={**params, "include_total_count": True})
+        ctx.expect(
+            exchange.json().get("total") == counted,
+            f"{path}: total counts the filtered items",
+            expected=f"total {counted}",
+            actual=f"total {exchange.json().get('total')}",
+            exchange=exchange,
+        )
+
+
+@check(
+    "FILTER-STATUS",
+    "The status filter returns only that status",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: status filters by status (periods: open, closed, locked).",
+)
+def status_filter(ctx: RunContext) -> None:
+    for wanted in ("open", "closed", "locked"):
+        items, _, exchanges = ctx.walk(PERIODS, {"status": wanted, "limit": 50})
+        wrong = [i["status"] for i in items if i["status"] != wanted]
+        ctx.expect(
+            not wrong,
+            f"status={wanted} returns only {wanted} periods",
+            expected=f"only {wanted}",
+            actual=f"{len(wrong)} others: {sorted(set(wrong))}",
+            exchange=exchanges[0],
+        )
+    exchange = ctx.client.get(PACKAGES, params={"status": "ready", "limit": 1000})
+    wrong = [i["status"] for i in exchange.json()["items"] if i["status"] != "ready"]
+    ctx.expect(
+        not wrong,
+        "status=ready returns only ready packages",
+        expected="only ready",
+        actual=f"{sorted(set(wrong))}",
+        exchange=exchange,
+    )
+
+
+@check(
+    "PAGINATION-GARBAGE-CURSOR",
+    "A garbage cursor is a 4xx, never a 5xx",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: cursors are opaque; a bad one is invalid input (4xx), not a crash.",
+)
+def garbage_cursor(ctx: RunContext) -> None:
+    for path in (PACKAGES, PERIODS):
+        for cursor in ("garbage", "eyJub3QiOiAiYSBjdXJzb3IifQ==", "%%%", "A" * 2000):
+            exchange = ctx.client.get(path, params={"cursor": cursor})
+            ctx.expect_status(exchange, range(400, 500), "a made-up cursor is refused")
+
+
+@check(
+    "PAGINATION-PREV-EMPTY-SORT",
+    "Another sort's cursor is not silently reused",
+    level=SHOULD,
+    layer=BEHAVIOUR,
+    operations=LIST_OPS,
+    rationale="Documented: 'When changing sort, reset cursor'; ours: a cursor of another sort is a 4xx.",
+)
+def cursor_of_other_sort(ctx: RunContext) -> None:
+    cursor = ctx.client.get(PERIODS, params={"limit": 1}).json().get("next_cursor")
+    if not cursor:
+        ctx.skip("fewer than two periods")
+    exchange = ctx.client.get(PERIODS, params={"limit": 1, "cursor": cursor, "descending": False})
+    ctx.expect_status(exchange, range(400, 500), "a cursor used with another sort direction is refused")

@@ -1,0 +1,146 @@
+"""HTTP to the implementation under test: every exchange recorded, rate-limited, reproducible."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance.settings import Identity
+
+TOKEN_PLACEHOLDER = "$DZ_TOKEN"
+OTHER_TOKEN_PLACEHOLDER = "$DZ_OTHER_TOKEN"
+
+
+class ToolError(Exception):
+    """The kit cannot do its job (unreachable server, bad arguments); not a finding."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and what came back."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    status: int
+    response_headers: dict[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
+
+    def excerpt(self, limit: int = 600) -> str:
+        text = self.content[:limit].decode("utf-8", "replace")
+        return f"{self.status} {text}" + ("..." if len(self.content) > limit else "")
+
+    def curl(self, secrets: dict[str, str]) -> str:
+        """A curl line that repeats this request; tokens replaced by environment variables."""
+        parts = ["curl", "-sS", "-X", self.method]
+        for name, value in self.headers.items():
+            for secret, placeholder in secrets.items():
+                value = value.replace(secret, placeholder)
+            parts += ["-H", f"{name}: {value}"]
+        command = " ".join(shlex.quote(p) if "$DZ_" not in p else f'"{p}"' for p in parts)
+        if self.body is not None:
+            command += " -d " + shlex.quote(self.body.decode("utf-8", "replace"))
+        return command + " " + shlex.quote(self.url)
+
+
+class RateLimiter:
+    """At most ``per_second`` requests per second across the whole run."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+class ApiClient:
+    """Calls the API as one identity (or none); remembers the last exchange for findings."""
+
+    def __init__(self, base_url: str, identity: Identity | None, limiter: RateLimiter, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.identity = identity
+        self._limiter = limiter
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.last: Exchange | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def auth_headers(self) -> dict[str, str]:
+        if self.identity is None:
+            return {}
+        return {"Authorization": f"Bearer {self.identity.token}", "x-business-id": self.identity.business_id}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+        replace_headers: bool = False,
+        absolute: bool = False,
+    ) -> Exchange:
+        url = path if absolute else f"{self.base_url}{path}"
+        sent_headers = dict(headers or {}) if replace_headers else {**self.auth_headers(), **(headers or {})}
+        body = None
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            sent_headers["Content-Type"] = "application/json"
+        request = self._http.build_request(method, url, params=_clean(params), headers=sent_headers, content=body)
+        self._limiter.wait()
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as error:
+            raise ToolError(f"Cannot reach {self.base_url} ({error.__class__.__name__}: {error}).") from error
+        exchange = Exchange(
+            method=method,
+            url=str(request.url),
+            headers=sent_headers,
+            body=body,
+            status=response.status_code,
+            response_headers=dict(response.headers),
+            content=response.content,
+        )
+        self.last = exchange
+        return exchange
+
+    def get(self, path: str, **kwargs: Any) -> Exchange:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Exchange:
+        return self.request("POST", path, **kwargs)
+
+
+def _clean(params: dict[str, Any] | None) -> dict[str, str] | None:
+    if params is None:
+        return None
+    cleaned = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        cleaned[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return cleaned

@@ -1,0 +1,93 @@
+"""Run the kit inside pytest: ``pytest --dz-base-url URL --dz-token T --dz-business-id B``.
+
+Each check becomes one test of the ``dz_check`` fixture; write in your suite:
+
+    def test_dayzero_contract(dz_check):
+        dz_check.assert_conforms()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from conformance.registry import CHECKS, MUST
+from conformance.results import ERROR, FAILED, SKIPPED, CheckResult
+from conformance.settings import Identity, KitSettings
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dayzero", "DayZero conformance kit")
+    group.addoption("--dz-base-url", help="API root of the implementation under test")
+    group.addoption("--dz-token")
+    group.addoption("--dz-business-id")
+    group.addoption("--dz-other-token")
+    group.addoption("--dz-other-business-id")
+    group.addoption("--dz-tier", default="smoke", choices=("smoke", "full"))
+    group.addoption("--dz-seed", type=int, default=20261121)
+    group.addoption("--dz-read-only", action="store_true")
+
+
+def _settings(config: pytest.Config) -> KitSettings | None:
+    base_url = config.getoption("--dz-base-url")
+    if not base_url:
+        return None
+    other_token = config.getoption("--dz-other-token")
+    return KitSettings(
+        base_url=base_url.rstrip("/"),
+        identity=Identity(config.getoption("--dz-token"), config.getoption("--dz-business-id")),
+        other=Identity(other_token, config.getoption("--dz-other-business-id")) if other_token else None,
+        tier=config.getoption("--dz-tier"),
+        seed=config.getoption("--dz-seed"),
+        read_only=config.getoption("--dz-read-only"),
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "dz_check" in metafunc.fixturenames:
+        from conformance.runner import select_checks  # registers every check
+
+        settings = _settings(metafunc.config)
+        ids = [c.id for c in select_checks(settings)] if settings else sorted(CHECKS)
+        metafunc.parametrize("dz_check_id", ids, ids=ids)
+
+
+@dataclass
+class DzCheck:
+    result: CheckResult
+
+    def assert_conforms(self) -> None:
+        if self.result.status == SKIPPED:
+            pytest.skip(self.result.skip_reason)
+        if self.result.status in (FAILED, ERROR):
+            text = "\n".join(
+                f"{f.message}\n  expected: {f.expected}\n  actual: {f.actual}\n  reproduce: {f.curl}"
+                for f in self.result.findings
+            )
+            if self.result.check.level == MUST:
+                pytest.fail(f"{self.result.check.id}: {self.result.check.title}\n{text}", pytrace=False)
+            pytest.xfail(f"SHOULD-level: {self.result.check.id}\n{text}")
+
+
+@pytest.fixture(scope="session")
+def dz_context(request: pytest.FixtureRequest) -> Any:
+    from conformance.context import RunContext
+    from conformance.runner import preflight
+    from openapi import load_contract
+
+    settings = _settings(request.config)
+    if settings is None:
+        pytest.skip("no --dz-base-url given")
+    ctx = RunContext(settings, load_contract())
+    preflight(ctx)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def dz_check(dz_context: Any, dz_check_id: str) -> DzCheck:
+    from conformance.runner import run_check
+
+    return DzCheck(run_check(dz_context, CHECKS[dz_check_id]))

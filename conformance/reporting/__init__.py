@@ -1,0 +1,1 @@
+"""Renderings of a RunResult: console, JUnit XML, JSON and a self-contained HTML page."""

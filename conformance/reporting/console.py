@@ -1,0 +1,53 @@
+"""Progress and verdict on the terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, RunResult
+
+MARKS = {PASSED: "[green]PASS[/]", FAILED: "[red]FAIL[/]", ERROR: "[red]ERROR[/]", SKIPPED: "[yellow]SKIP[/]"}
+
+
+class ConsoleReporter:
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False)
+
+    def progress(self, result: CheckResult) -> None:
+        note = f"  [dim]{result.skip_reason}[/]" if result.status == SKIPPED else ""
+        self.console.print(
+            f"{MARKS[result.status]} {result.check.id:<28} [dim]{result.check.level:<6}[/] {result.check.title}"
+            f" [dim]({result.duration:.1f}s)[/]{note}"
+        )
+
+    def summary(self, run: RunResult) -> None:
+        for result in run.failed():
+            self.console.rule(f"[red]{result.check.id}[/] ({result.check.level}) {result.check.title}")
+            self.console.print(f"[dim]why:[/] {result.check.rationale}")
+            for finding in result.findings[:5]:
+                self.console.print(f"[bold]{finding.message}[/]  [dim]{finding.operation}[/]")
+                self.console.print(f"  expected: {finding.expected}")
+                self.console.print(f"  actual:   {finding.actual}")
+                self.console.print(f"  seed:     {run.seed}")
+                if finding.curl:
+                    self.console.print(f"  reproduce: {finding.curl}", soft_wrap=True)
+            if len(result.findings) > 5:
+                self.console.print(f"  ... and {len(result.findings) - 5} more (see the JSON or HTML report)")
+        counts = run.counts()
+        table = Table(title="Verdict", show_header=True)
+        for column in ("passed", "failed", "errors", "skipped", "seconds"):
+            table.add_column(column, justify="right")
+        table.add_row(
+            str(counts[PASSED]), str(counts[FAILED]), str(counts[ERROR]), str(counts[SKIPPED]), f"{run.duration:.1f}"
+        )
+        self.console.print(table)
+        if run.created:
+            self.console.print(f"Created {len(run.created)} package(s) on {run.base_url}:")
+            self.console.print("  " + " ".join(run.created), soft_wrap=True)
+        verdict = "[green]CONFORMS[/]" if run.exit_code == 0 else "[red]DOES NOT CONFORM[/]"
+        if run.exit_code == 0 and run.failed():
+            verdict += " [yellow](SHOULD-level failures reported above; --strict makes them fail the run)[/]"
+        self.console.print(
+            f"{verdict}  tier={run.tier} seed={run.seed}  Tip: export DZ_TOKEN=... to run the curl lines."
+        )
