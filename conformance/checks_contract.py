@@ -9,7 +9,9 @@ each setting.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from conformance.context import RunContext
+from conformance.context import CheckFailed, RunContext
 from conformance.http import ToolError
 from conformance.registry import CONTRACT, MUST, SHOULD, check
 from conformance.results import Finding
@@ -128,10 +130,8 @@ def _collect(ctx: RunContext, event: events.ScenarioFinished, result: ContractRu
     for interaction in recorder.interactions.values():
         response = interaction.response
         if response is not None and interaction.request.method == "POST" and response.status_code == 201:
-            try:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
                 ctx.created.append(json.loads(response.content)["package"]["id"])
-            except (ValueError, KeyError, TypeError):
-                pass
     for checks in recorder.checks.values():
         for node in checks:
             info = node.failure_info
@@ -162,16 +162,14 @@ def _expected(message: str) -> str:
     return "a response that conforms to the published contract"
 
 
-def _contract_check(check_id: str) -> None:
+def _contract_check(check_id: str) -> Callable[[RunContext], None]:
     def run(ctx: RunContext) -> None:
         outcome = ctx.cached("schemathesis", lambda: run_schemathesis(ctx))
         findings = outcome.findings.get(check_id, [])
         if findings:
-            from conformance.context import CheckFailed
-
             raise CheckFailed(findings)
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 for _id, _title, _level, _why in (

@@ -143,23 +143,20 @@ def flags(ctx: RunContext) -> None:
         for _ in range(200):
             if not page["has_next"]:
                 break
-            exchange = ctx.client.get(path, params={**params, "cursor": page["next_cursor"]})
-            page = exchange.json()
+            following = ctx.client.get(path, params={**params, "cursor": page["next_cursor"]})
+            ctx.expect(
+                bool(following.json()["items"]),
+                f"{path}: has_next true led to an empty page",
+                expected="has_next false on the last page",
+                actual="has_next true, next page empty",
+                exchange=exchange,
+            )
+            exchange, page = following, following.json()
         ctx.expect(
             page.get("next_cursor") is None,
             f"{path}: last page has no next cursor",
             expected="next_cursor null on the last page",
             actual=repr(page.get("next_cursor")),
-            exchange=exchange,
-        )
-        following = (
-            ctx.client.get(path, params={**params, "cursor": page["next_cursor"]}) if page["next_cursor"] else None
-        )
-        ctx.expect(
-            following is None or following.json()["items"],
-            f"{path}: has_next true led to an empty page",
-            expected="has_next false on the last page",
-            actual="has_next true, next page empty",
             exchange=exchange,
         )
         everything = len(ctx.client.get(path, params={**params, "limit": 1000}).json()["items"])

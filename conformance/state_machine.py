@@ -25,7 +25,7 @@ def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
             "report_format": st.sampled_from(["pdf", "xlsx"]),
             "period_start": st.sampled_from(["2025-11-01", "2026-01-01", "2026-06-01"]),
         }
-    ).map(lambda b: {**b, "period_end": b["period_start"][:8] + "28"})
+    ).map(lambda b: {**b, "period_end": str(b["period_start"])[:8] + "28"})
 
     class PackagesMachine(RuleBasedStateMachine):
         def __init__(self) -> None:

@@ -92,6 +92,9 @@ class ContractApi:
 
     def archive_spec(self, package: Package) -> ArchiveSpec:
         business = self._fixtures().businesses[package.business_id]
+        reports = tuple(key for key in package.selected_reports if key in self._report_keys)
+        if "missing-report" in self._faults:
+            reports = reports[:-1]
         return ArchiveSpec(
             seed=self._settings.seed,
             business_id=business.id,
@@ -99,7 +102,7 @@ class ContractApi:
             period_start=package.period_start,
             period_end=package.period_end,
             report_format=package.report_format,
-            reports=package.selected_reports,
+            reports=reports,
         )
 
     def artifact(self, package: Package) -> ArtifactInfo:

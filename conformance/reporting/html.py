@@ -35,7 +35,8 @@ def render_html(run: RunResult) -> str:
     for result in run.failed():
         items = "".join(
             f"<h4>{escape(f.message)} <small>{escape(f.operation)}</small></h4>"
-            f"<p><b>expected:</b> {escape(f.expected)}<br><b>actual:</b> {escape(f.actual)}<br><b>seed:</b> {run.seed}</p>"
+            f"<p><b>expected:</b> {escape(f.expected)}<br><b>actual:</b> {escape(f.actual)}<br>"
+            f"<b>seed:</b> {run.seed}</p>"
             f"<pre>{escape(f.curl)}</pre>"
             for f in result.findings
         )
@@ -52,7 +53,8 @@ def render_html(run: RunResult) -> str:
 <style>{STYLE}</style></head><body>
 <h1>DayZero conformance report: <span class="badge">{verdict}</span></h1>
 <p>Target <code>{escape(run.base_url)}</code>, tier <b>{run.tier}</b>, seed <b>{run.seed}</b>,
-{run.duration:.1f} s. Passed {counts[PASSED]}, failed {counts[FAILED]}, errors {counts[ERROR]}, skipped {counts[SKIPPED]}.
+{run.duration:.1f} s. Passed {counts[PASSED]}, failed {counts[FAILED]}, errors {counts[ERROR]},
+skipped {counts[SKIPPED]}.
 Curl lines read the token from <code>$DZ_TOKEN</code> (and <code>$DZ_OTHER_TOKEN</code>).</p>
 <h2>Checks by operation</h2>
 <table><tr><th>check</th><th>level</th><th>title</th>{header}</tr>{"".join(rows)}</table>

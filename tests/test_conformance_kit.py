@@ -1,0 +1,176 @@
+"""The kit against the mock: clean on both tiers, and each fault caught by its check."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance import CHECKS, Identity, KitSettings, run_conformance
+from conformance.registry import MUST
+from mock_server.faults import FAULTS
+from mock_server.settings import Settings
+from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock
+
+FAULT_CHECKS = {
+    "skip-first-on-next-page": "PAGINATION-WALK",
+    "ignore-status-filter": "FILTER-STATUS",
+    "leak-other-business": "TENANT-LIST-ISOLATION",
+    "ready-regresses": "LIFECYCLE-FORWARD",
+    "wrong-file-size": "ARTIFACT-ZIP-SIZE",
+    "missing-report": "ARTIFACT-REPORTS",
+    "cursor-500": "PAGINATION-GARBAGE-CURSOR",
+    "accept-unknown-reports": "VALIDATION-UNKNOWN-REPORT",
+    "has-next-on-last-page": "PAGINATION-FLAGS",
+    "total-ignores-filter": "PAGINATION-TOTAL",
+    "token-any-business": "AUTH-403-OTHER-BUSINESS",
+    "ignore-period-dates": "CREATE-PERIOD-DATES",
+}
+FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
+
+
+def kit_settings(base_url: str, **overrides: object) -> KitSettings:
+    values = {
+        "base_url": base_url,
+        "identity": Identity("dz_demo_acme", ACME_ID),
+        "other": Identity("dz_demo_globex", GLOBEX_ID),
+        "ready_timeout": 20.0,
+        **overrides,
+    }
+    return KitSettings(**values)  # type: ignore[arg-type]
+
+
+def test_every_fault_has_a_check_that_catches_it() -> None:
+    assert set(FAULT_CHECKS) == set(FAULTS)
+    assert all(CHECKS[check_id].level == MUST for check_id in FAULT_CHECKS.values())
+
+
+@pytest.mark.parametrize("tier", ["smoke", "full"])
+def test_the_mock_conforms_on_both_tiers(tier: str) -> None:
+    with running_mock(Settings(**FAST)) as mock:
+        run = run_conformance(kit_settings(mock.base_url, tier=tier))
+    failed = {r.check.id: [f.message for f in r.findings] for r in run.failed()}
+    assert failed == {}
+    assert run.exit_code == 0
+    assert all(r.status == "passed" for r in run.results)
+    assert run.created, "the kit lists what it created"
+
+
+@pytest.mark.parametrize("fault, check_id", sorted(FAULT_CHECKS.items()))
+def test_each_fault_fails_exactly_its_check(fault: str, check_id: str) -> None:
+    with running_mock(Settings(faults=frozenset({fault}), **FAST)) as mock:
+        run = run_conformance(kit_settings(mock.base_url, include=frozenset({check_id})))
+    [result] = run.results
+    assert result.status == "failed", f"{fault} not caught by {check_id}"
+    assert run.exit_code == 1
+    finding = result.findings[0]
+    assert finding.expected and finding.actual and finding.curl.startswith("curl ")
+
+
+def test_read_only_skips_every_check_that_creates_data() -> None:
+    with running_mock(Settings(**FAST)) as mock:
+        run = run_conformance(kit_settings(mock.base_url, read_only=True))
+        assert run.created == []
+    skipped = {r.check.id for r in run.results if r.status == "skipped"}
+    assert {c.id for c in CHECKS.values() if c.creates_data and "smoke" in c.tiers} <= skipped
+    assert run.exit_code == 0
+
+
+def test_checks_needing_a_second_identity_are_skipped_without_it() -> None:
+    with running_mock(Settings(**FAST)) as mock:
+        run = run_conformance(
+            kit_settings(
+                mock.base_url,
+                other=None,
+                include=frozenset({"AUTH-403-OTHER-BUSINESS", "TENANT-LIST-ISOLATION", "PAGINATION-WALK"}),
+            )
+        )
+    statuses = {r.check.id: r.status for r in run.results}
+    assert statuses == {
+        "AUTH-403-OTHER-BUSINESS": "skipped",
+        "TENANT-LIST-ISOLATION": "skipped",
+        "PAGINATION-WALK": "passed",
+    }
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = str(Path(sys.executable).with_name("dayzero-conformance"))
+    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_writes_every_report_and_exits_1_on_a_failure(tmp_path: Path) -> None:
+    with running_mock(Settings(faults=frozenset({"total-ignores-filter"}), **FAST)) as mock:
+        result = cli(
+            "run",
+            "--base-url",
+            mock.base_url,
+            "--token",
+            "dz_demo_acme",
+            "--business-id",
+            ACME_ID,
+            "--include-check",
+            "PAGINATION-TOTAL",
+            "--include-check",
+            "PAGINATION-LIMIT",
+            "--junit",
+            str(tmp_path / "r.xml"),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--html",
+            str(tmp_path / "r.html"),
+            "--rate-limit",
+            "50/s",
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "PAGINATION-TOTAL" in result.stdout and "reproduce: curl" in result.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses == {"PAGINATION-LIMIT": "passed", "PAGINATION-TOTAL": "failed"}
+    assert (
+        "$DZ_TOKEN" in report["checks"][1]["findings"][0]["curl"]
+        or "$DZ_TOKEN" in report["checks"][0]["findings"][0]["curl"]
+    )
+    assert "dz_demo_acme" not in (tmp_path / "r.json").read_text()
+    assert 'failures="1"' in (tmp_path / "r.xml").read_text()
+    html = (tmp_path / "r.html").read_text()
+    assert "DOES NOT CONFORM" in html and "PAGINATION-TOTAL" in html and "curl" in html
+
+
+def test_cli_tool_errors_exit_2_in_one_sentence() -> None:
+    unreachable = cli("run", "--base-url", "http://127.0.0.1:9", "--token", "t", "--business-id", "b")
+    assert unreachable.returncode == 2 and "Cannot reach" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
+    bad = cli("run", "--base-url", "http://x", "--token", "t")
+    assert bad.returncode == 2 and "--business-id" in bad.stderr
+    same = cli(
+        "run",
+        "--base-url",
+        "http://x",
+        "--token",
+        "t",
+        "--business-id",
+        "b",
+        "--other-token",
+        "u",
+        "--other-business-id",
+        "b",
+    )
+    assert same.returncode == 2 and "share a business" in same.stderr
+    with running_mock(Settings(**FAST)) as mock:
+        refused = cli("run", "--base-url", mock.base_url, "--token", "dz_wrong", "--business-id", ACME_ID)
+        unknown = cli(
+            "run",
+            "--base-url",
+            mock.base_url,
+            "--token",
+            "dz_demo_acme",
+            "--business-id",
+            ACME_ID,
+            "--include-check",
+            "NOPE",
+        )
+    assert refused.returncode == 2 and "refused the identity" in refused.stderr
+    assert unknown.returncode == 2 and "NOPE" in unknown.stderr
