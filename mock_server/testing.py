@@ -15,7 +15,6 @@ import uvicorn
 from mock_server.app import create_app
 from mock_server.settings import Settings
 
-DEMO_TOKENS = {"acme": "dz_demo_acme", "globex": "dz_demo_globex", "admin": "dz_demo_admin"}
 ACME_ID = "11111111-1111-4111-8111-111111111111"
 GLOBEX_ID = "22222222-2222-4222-8222-222222222222"
 INITECH_ID = "33333333-3333-4333-8333-333333333333"

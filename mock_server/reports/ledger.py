@@ -86,15 +86,7 @@ class Books:
         return side["Common stock"] + side["Retained earnings"]
 
     def operating_cash_flow(self) -> list[tuple[str, int]]:
-        o, c = self.opening, self.closing
-        return [
-            ("Net income", self.net_income),
-            ("Depreciation", self.depreciation),
-            ("(Increase) decrease in accounts receivable", o["Accounts receivable"] - c["Accounts receivable"]),
-            ("(Increase) decrease in prepaid expenses", o["Prepaid expenses"] - c["Prepaid expenses"]),
-            ("Increase (decrease) in accounts payable", c["Accounts payable"] - o["Accounts payable"]),
-            ("Increase (decrease) in accrued liabilities", c["Accrued liabilities"] - o["Accrued liabilities"]),
-        ]
+        return operating_cash_flow(self.net_income, self.depreciation, self.opening, self.closing)
 
     @property
     def adjusted_book_balance(self) -> int:
@@ -107,6 +99,21 @@ class Books:
             - sum(i.amount for i in self.deposits_in_transit)
             + sum(i.amount for i in self.outstanding_checks)
         )
+
+
+def operating_cash_flow(
+    net_income: int, depreciation: int, opening: dict[str, int], closing: dict[str, int]
+) -> list[tuple[str, int]]:
+    """The indirect method's operating lines: net income adjusted for non-cash items and working capital."""
+    o, c = opening, closing
+    return [
+        ("Net income", net_income),
+        ("Depreciation", depreciation),
+        ("(Increase) decrease in accounts receivable", o["Accounts receivable"] - c["Accounts receivable"]),
+        ("(Increase) decrease in prepaid expenses", o["Prepaid expenses"] - c["Prepaid expenses"]),
+        ("Increase (decrease) in accounts payable", c["Accounts payable"] - o["Accounts payable"]),
+        ("Increase (decrease) in accrued liabilities", c["Accrued liabilities"] - o["Accrued liabilities"]),
+    ]
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -183,27 +190,13 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
     closing["Accounts payable"] = int(opening["Accounts payable"] * rng.uniform(0.9, 1.1))
     closing["Accrued liabilities"] = int(opening["Accrued liabilities"] * rng.uniform(0.9, 1.1))
     closing["Bank loan"] = opening["Bank loan"] - loan_repayment
-    books = Books(
-        business_name=business_name,
-        period_start=period_start,
-        period_end=period_end,
-        revenue=revenue,
-        cost_of_sales=cost_of_sales,
-        operating_expenses=operating_expenses,
-        interest_expense=interest_expense,
-        opening=opening,
-        closing=closing,
-        capex=capex,
-        loan_repayment=loan_repayment,
-        budget={},
-        ar_aging=(),
-        ap_aging=(),
-        bank_service_charges=rng.randrange(1500, 9000),
-        bank_interest_earned=rng.randrange(500, 20000),
+    net_income = (
+        sum(revenue.values()) - sum(cost_of_sales.values()) - sum(operating_expenses.values()) - interest_expense
     )
-    net_change = sum(v for _, v in books.operating_cash_flow()) - capex - loan_repayment
-    closing["Cash"] = opening["Cash"] + net_change
-    closing["Retained earnings"] = opening["Retained earnings"] + books.net_income
+    operating = sum(v for _, v in operating_cash_flow(net_income, depreciation, opening, closing))
+    closing["Cash"] = opening["Cash"] + operating - capex - loan_repayment
+    closing["Retained earnings"] = opening["Retained earnings"] + net_income
+    bank_service_charges, bank_interest_earned = rng.randrange(1500, 9000), rng.randrange(500, 20000)
 
     pl_lines = {**revenue, **cost_of_sales, **operating_expenses, "Interest expense": interest_expense}
     budget = {label: int(amount * rng.uniform(0.88, 1.12)) for label, amount in pl_lines.items()}
@@ -237,8 +230,8 @@ def make_books(*, seed: int, business_id: str, business_name: str, period_start:
         budget=budget,
         ar_aging=_aging(closing["Accounts receivable"], customers, rng),
         ap_aging=_aging(closing["Accounts payable"], vendors, rng),
-        bank_service_charges=books.bank_service_charges,
-        bank_interest_earned=books.bank_interest_earned,
+        bank_service_charges=bank_service_charges,
+        bank_interest_earned=bank_interest_earned,
         deposits_in_transit=deposits,
         outstanding_checks=checks,
     )
