@@ -49,3 +49,27 @@ def test_no_control_removes_the_control_api() -> None:
     settings, _ = settings_from_args(["serve", "--no-control"], env={})
     client = TestClient(create_app(settings))
     assert client.post("/__mock/reset").status_code == 404
+
+
+def test_cors_origin_restricts_browsers_to_the_given_origins() -> None:
+    from starlette.testclient import TestClient
+
+    from mock_server.app import create_app
+
+    settings, _ = settings_from_args(["serve", "--cors-origin", "http://app.example"], env={})
+    client = TestClient(create_app(settings))
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": "11111111-1111-4111-8111-111111111111"}
+    allowed = client.get("/api/v1/accounting-periods", headers={**headers, "Origin": "http://app.example"})
+    assert allowed.headers["access-control-allow-origin"] == "http://app.example"
+    other = client.get("/api/v1/accounting-periods", headers={**headers, "Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_serve_help_lists_every_fault(capsys) -> None:
+    from mock_server.cli import main
+    from mock_server.faults import FAULTS
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = capsys.readouterr().out
+    assert all(name in text for name in FAULTS)
