@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 
-from conformance.registry import CHECKS, MUST
+from conformance.registry import MUST
 from conformance.results import ERROR, FAILED, SKIPPED, CheckResult
 from conformance.settings import Identity, KitSettings
+
+# The checks (and Schemathesis) are imported inside the hooks below, only when a test asks for
+# dz_check: this module is loaded by every pytest session of the environment.
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,7 +50,7 @@ def _settings(config: pytest.Config) -> KitSettings | None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "dz_check" in metafunc.fixturenames:
-        from conformance.runner import select_checks  # registers every check
+        from conformance.runner import CHECKS, select_checks
 
         settings = _settings(metafunc.config)
         ids = [c.id for c in select_checks(settings)] if settings else sorted(CHECKS)
@@ -88,6 +91,6 @@ def dz_context(request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture
 def dz_check(dz_context: Any, dz_check_id: str) -> DzCheck:
-    from conformance.runner import run_check
+    from conformance.runner import CHECKS, run_check
 
     return DzCheck(run_check(dz_context, CHECKS[dz_check_id]))

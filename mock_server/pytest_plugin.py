@@ -7,15 +7,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from mock_server.settings import Settings
-from mock_server.testing import RunningMock, running_mock
+if TYPE_CHECKING:
+    from mock_server.testing import RunningMock
+
+# The mock (connexion, uvicorn, report libraries) is imported inside the fixture, not here: this
+# module is loaded by every pytest session of an environment that installs the package.
 
 
 @pytest.fixture(scope="session")
 def dayzero_mock_server() -> Iterator[RunningMock]:
+    from mock_server.settings import Settings
+    from mock_server.testing import running_mock
+
     with running_mock(Settings(clock="frozen", queue_seconds=2, build_seconds=3, validate_responses=True)) as mock:
         yield mock
 
