@@ -143,16 +143,27 @@ def _collect(ctx: RunContext, event: events.ScenarioFinished, result: ContractRu
             if key in seen:
                 continue
             seen.add(key)
-            curl = info.code_sample.replace(ctx.settings.identity.token, "$DZ_TOKEN")
+            curl = shareable_curl(info.code_sample, ctx.secrets())
             result.findings.setdefault(check_id, []).append(
                 Finding(
                     message=f"{failure.code} {failure.title}",
                     expected=_expected(failure.message),
                     actual=failure.message.strip()[:800],
-                    curl=curl.replace("[Filtered]", "Bearer $DZ_TOKEN"),
+                    curl=curl,
                     operation=str(failure.operation or recorder.label),
                 )
             )
+
+
+def shareable_curl(code_sample: str, secrets: dict[str, str]) -> str:
+    """Schemathesis' curl line, with the token as an environment variable that the shell expands.
+
+    Schemathesis writes ``-H 'Authorization: [Filtered]'``; inside single quotes a placeholder
+    would stay literal, so the header is rewritten in double quotes.
+    """
+    for secret, placeholder in secrets.items():
+        code_sample = code_sample.replace(secret, placeholder)
+    return code_sample.replace("'Authorization: [Filtered]'", '"Authorization: Bearer $DZ_TOKEN"')
 
 
 def _expected(message: str) -> str:

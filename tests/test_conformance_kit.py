@@ -174,3 +174,36 @@ def test_cli_tool_errors_exit_2_in_one_sentence() -> None:
         )
     assert refused.returncode == 2 and "refused the identity" in refused.stderr
     assert unknown.returncode == 2 and "NOPE" in unknown.stderr
+
+
+def test_curl_lines_of_both_layers_expand_the_token_when_pasted_into_a_shell() -> None:
+    import shutil
+
+    from conformance.checks_contract import shareable_curl
+    from conformance.http import Exchange
+
+    from_schemathesis = shareable_curl(
+        "curl -X GET -H 'Authorization: [Filtered]' -H 'x-business-id: b1' 'http://h/api/v1/x?cursor=%C3'", {}
+    )
+    from_behaviour = Exchange(
+        "POST",
+        "http://h/api/v1/x?a=1&b=2",
+        {"Authorization": "Bearer dz_secret", "x-business-id": "b1"},
+        b'{"selected_reports": ["pl"]}',
+        422,
+        {},
+        b"",
+    ).curl({"dz_secret": "$DZ_TOKEN"})
+    assert "dz_secret" not in from_behaviour
+    bash = shutil.which("bash")
+    assert bash
+    for line in (from_schemathesis, from_behaviour):
+        # Run the line as a user would, with `curl` swapped for a printer of its arguments.
+        echoed = subprocess.run(
+            [bash, "-c", "curl() { printf '%s\\n' \"$@\"; }; " + line],
+            env={"DZ_TOKEN": "tok123"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "Authorization: Bearer tok123" in echoed.splitlines(), echoed
