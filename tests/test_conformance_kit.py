@@ -207,3 +207,15 @@ def test_curl_lines_of_both_layers_expand_the_token_when_pasted_into_a_shell() -
             check=True,
         ).stdout
         assert "Authorization: Bearer tok123" in echoed.splitlines(), echoed
+
+
+def test_list_checks_do_not_cry_wolf_on_a_listing_larger_than_one_page() -> None:
+    import httpx
+
+    checks = {"PAGINATION-WALK", "PAGINATION-LIMIT", "PAGINATION-FLAGS", "PAGINATION-TOTAL"}
+    with running_mock(Settings(**FAST)) as mock, httpx.Client(base_url=mock.base_url, headers=mock.headers()) as http:
+        body = {"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": "2026-10-31"}
+        for _ in range(1005):  # more than the documented maximum page size (1000)
+            http.post("/api/v1/month-end-packages", json=body).raise_for_status()
+        run = run_conformance(kit_settings(mock.base_url, include=frozenset(checks)))
+    assert {r.check.id: r.status for r in run.results} == dict.fromkeys(checks, "passed")
