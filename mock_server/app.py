@@ -25,7 +25,6 @@ from mock_server.cursors import CursorCodec
 from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
 from mock_server.errors import install_error_handlers
 from mock_server.identities import load_fixtures
-from mock_server.lifecycle import READY
 from mock_server.reports.archive import ArchiveCache
 from mock_server.request_validation import make_validator_map
 from mock_server.settings import Settings
@@ -125,21 +124,17 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             links.verify(request.url.path, dict(request.query_params), now)
         except LinkRefused as refused:
             return Response(refused.xml(), status_code=403, media_type="application/xml")
-        package_id, filename = request.path_params["package_id"], request.path_params["filename"]
-        for business_id in runtime.fixtures.businesses:
-            package = runtime.ledger.packages.get(business_id, package_id)
-            if package is not None and package.stage(now).status == READY:
-                spec = contract_api.archive_spec(package)
-                if spec.filename == filename:
-                    content = archives.get(spec)
-                    return Response(
-                        content,
-                        media_type="application/zip",
-                        headers={
-                            "Content-Disposition": f'attachment; filename="{filename}"',
-                            "Cache-Control": "private, max-age=0",
-                        },
-                    )
+        filename = request.path_params["filename"]
+        content = contract_api.signed_file(request.path_params["package_id"], filename, now)
+        if content is not None:
+            return Response(
+                content,
+                media_type="application/zip",
+                headers={
+                    "Content-Disposition": f'attachment; filename="{filename}"',
+                    "Cache-Control": "private, max-age=0",
+                },
+            )
         missing = LinkRefused("NoSuchKey", "The specified key does not exist.")
         return Response(missing.xml(), status_code=404, media_type="application/xml")
 

@@ -110,6 +110,14 @@ class ContractApi:
         size = len(self._archives.get(spec)) + (1 if "wrong-file-size" in self._faults else 0)
         return ArtifactInfo(filename=spec.filename, size=size)
 
+    def signed_file(self, package_id: str, filename: str, now: float) -> bytes | None:
+        """The zip a verified presigned link names, or None when no ready package has that file."""
+        package = self._ledger().packages.find(package_id)
+        if package is None or self._stage(package, now).status != READY:
+            return None
+        spec = self.archive_spec(package)
+        return self._archives.get(spec) if spec.filename == filename else None
+
     def package_json(self, package: Package, now: float) -> str:
         """The package at ``now`` as MonthEndPackageResponse JSON text."""
         return package.json_text(self._stage(package, now), self.artifact)

@@ -37,6 +37,10 @@ class PackageStore:
         package = self._by_id.get(package_id)
         return package if package is not None and package.business_id == business_id else None
 
+    def find(self, package_id: str) -> Package | None:
+        """The package with this id, whichever business owns it (for presigned links)."""
+        return self._by_id.get(package_id)
+
     def by_created(self, business_id: str) -> tuple[list[tuple[float, str]], list[Package]]:
         """The business's (created_at, id) keys and packages, oldest first (read-only views)."""
         return self._keys.get(business_id, []), self._ordered.get(business_id, [])
