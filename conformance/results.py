@@ -30,7 +30,7 @@ class CheckResult:
 
     @property
     def blocks(self) -> bool:
-        """Whether this result fails the run (MUST failures; SHOULD too when strict)."""
+        """Whether this result fails the run on its own (a failed MUST check)."""
         return self.status in (FAILED, ERROR) and self.check.level == MUST
 
 
@@ -49,8 +49,8 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        blocking = [r for r in self.failed() if r.blocks or self.strict]
-        return 1 if blocking else 0
+        """1 when a MUST check failed, or any check with --strict; 0 otherwise."""
+        return 1 if any(r.blocks or self.strict for r in self.failed()) else 0
 
     def counts(self) -> dict[str, int]:
         counts = {PASSED: 0, FAILED: 0, SKIPPED: 0, ERROR: 0}

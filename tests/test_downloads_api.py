@@ -48,6 +48,7 @@ def test_download_gives_a_fresh_signed_url_to_the_zip(client) -> None:
     assert response.headers["content-disposition"] == f'attachment; filename="{package["filename"]}"'
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert names == ["01_profit_and_loss_2026-10.xlsx", "02_ar_aging_2026-10.xlsx"]
+    assert client.get(relative(second["download_url"])).content == response.content, "byte-identical zip"
 
 
 def test_tampered_or_expired_urls_are_403_like_s3(client) -> None:
