@@ -231,11 +231,9 @@ class ContractApi:
 
         def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
             keys, packages = store.by_created(business_id)
-            if "leak-other-business" in self._faults:
-                for other in self._fixtures().businesses:
-                    if other != business_id:
-                        keys, packages = [*keys, *store.by_created(other)[0]], [*packages, *store.by_created(other)[1]]
-                keys, packages = sorted_entries(packages, lambda p: (p.timeline.created_at, p.id))
+            if "leak-other-business" in self._faults:  # every business's packages, in created_at order
+                everyone = [p for b in self._fixtures().businesses for p in store.by_created(b)[1]]
+                keys, packages = sorted_entries(everyone, lambda p: (p.timeline.created_at, p.id))
             if sort_by == "created_at" and status is None:
                 return keys, packages  # the store keeps this order: no per-request sort
             selected = (p for p in packages if status is None or self._stage(p, now).status == status)
