@@ -73,3 +73,38 @@ def test_serve_help_lists_every_fault(capsys) -> None:
         main(["serve", "--help"])
     text = capsys.readouterr().out
     assert all(name in text for name in FAULTS)
+
+
+def test_same_seed_serves_the_same_periods_and_another_seed_other_ones() -> None:
+    from starlette.testclient import TestClient
+
+    from mock_server.app import create_app
+
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": "11111111-1111-4111-8111-111111111111"}
+
+    def periods(*flags: str) -> list[dict]:
+        settings, _ = settings_from_args(["serve", "--clock", "frozen", *flags], env={})
+        return TestClient(create_app(settings)).get("/api/v1/accounting-periods", headers=headers).json()["items"]
+
+    assert periods("--seed", "7") == periods("--seed", "7")
+    assert [p["id"] for p in periods("--seed", "7")] != [p["id"] for p in periods("--seed", "8")]
+
+
+def test_a_custom_fixture_file_defines_who_may_call(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from mock_server.app import create_app
+
+    fixture = tmp_path / "team.yaml"
+    fixture.write_text(
+        "businesses: [{id: 44444444-4444-4444-8444-444444444444, name: Team Co, cfo_suite: true}]\n"
+        "users: [{id: u1, email: qa@team.example, businesses: [44444444-4444-4444-8444-444444444444]}]\n"
+        "tokens: [{token: dz_team, user: u1}]\n"
+        "periods: {months: 6, closed_months: 1}\n"
+    )
+    settings, _ = settings_from_args(["serve", "--fixtures", str(fixture)], env={})
+    client = TestClient(create_app(settings))
+    team = {"Authorization": "Bearer dz_team", "x-business-id": "44444444-4444-4444-8444-444444444444"}
+    assert len(client.get("/api/v1/accounting-periods", headers=team).json()["items"]) == 6
+    demo = {"Authorization": "Bearer dz_demo_acme", "x-business-id": "11111111-1111-4111-8111-111111111111"}
+    assert client.get("/api/v1/accounting-periods", headers=demo).status_code == 401

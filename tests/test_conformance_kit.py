@@ -219,3 +219,11 @@ def test_list_checks_do_not_cry_wolf_on_a_listing_larger_than_one_page() -> None
             http.post("/api/v1/month-end-packages", json=body).raise_for_status()
         run = run_conformance(kit_settings(mock.base_url, include=frozenset(checks)))
     assert {r.check.id: r.status for r in run.results} == dict.fromkeys(checks, "passed")
+
+
+def test_a_build_that_never_finishes_fails_after_ready_timeout_and_says_so() -> None:
+    with running_mock(Settings(queue_seconds=3600, build_seconds=3600)) as mock:
+        run = run_conformance(kit_settings(mock.base_url, ready_timeout=1.0, include=frozenset({"LIFECYCLE-FORWARD"})))
+    [result] = run.results
+    assert result.status == "failed" and "--ready-timeout" in result.findings[0].message
+    assert result.findings[0].actual == "status queued" and result.duration < 10
