@@ -19,9 +19,10 @@ from starlette.responses import Response
 
 from mock_server.access import AccessMiddleware
 from mock_server.clock import Clock, parse_instant
-from mock_server.contract_api import ContractApi, json_body
+from mock_server.contract_api import ContractApi, json_body, json_text
 from mock_server.control_api import ControlApi
 from mock_server.cursors import CursorCodec
+from mock_server.docs_document import DocsDocuments
 from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
 from mock_server.errors import install_error_handlers
 from mock_server.identities import load_fixtures
@@ -112,8 +113,10 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             yaml.safe_dump(contract.bundle, sort_keys=False, allow_unicode=True), media_type="application/yaml"
         )
 
-    async def effective_json(_request: Request) -> Response:
-        return json_body(effective)
+    docs = DocsDocuments(effective, runtime.fixtures, runtime.clock.timestamp(), settings.public_base_url)
+
+    async def effective_json(request: Request) -> Response:
+        return json_text(docs.json_text(str(request.base_url)))
 
     async def control_json(_request: Request) -> Response:
         return json_body(contract.control)
@@ -159,13 +162,16 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False,
             swagger_ui_path="/docs",
+            spec_path="/openapi.effective.json",
             swagger_ui_template_dir=_swagger_ui_dir(),
             swagger_ui_config={
+                "persistAuthorization": True,
+                # Only documents whose servers are this mock: the published bundle's server is
+                # DayZero's production API, and "Try it out" would send the token there.
                 "urls": [
-                    {"url": "/openapi.json", "name": "DayZero contract (published)"},
-                    {"url": "/openapi.effective.json", "name": "DayZero contract + our overlay"},
+                    {"url": "/openapi.effective.json", "name": "DayZero contract, on this mock"},
                     *([{"url": "/__mock/openapi.json", "name": "Mock control API (ours)"}] if settings.control else []),
-                ]
+                ],
             },
         ),
         name="contract",

@@ -1,0 +1,111 @@
+"""The docs page (/docs) sends "Try it out" to the mock that serves it, never to production."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from starlette.testclient import TestClient
+
+from mock_server.app import create_app
+from mock_server.docs_document import default_business_id
+from mock_server.identities import load_fixtures
+from mock_server.settings import Settings
+from mock_server.testing import ACME_ID, running_mock
+from openapi import load_contract
+from tests.browser import chromium_page, screenshot
+
+PRODUCTION = "api.ondayzero.com"
+LIST_PERIODS = "#operations-accounting-periods-list_periods_api_v1_accounting_periods_get"
+
+
+def test_the_published_documents_stay_the_bundle_exactly(client) -> None:
+    bundle = load_contract().bundle
+    assert client.get("/openapi.json").json() == bundle
+    assert bundle["servers"][0]["url"] == f"https://{PRODUCTION}"
+
+
+def test_the_docs_document_targets_the_mock_it_is_reached_on(client) -> None:
+    document = client.get("/openapi.effective.json").json()
+    assert document["servers"] == [{"url": "http://127.0.0.1:4010", "description": "This mock (dayzero-mock)"}]
+    assert PRODUCTION not in json.dumps(document["servers"])
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        **document["components"]["securitySchemes"]["bearerAuth"],
+        "type": "http",
+        "scheme": "bearer",
+    }
+    assert document["security"] == [{"bearerAuth": []}]
+    # Every operation's business header is prefilled; the description lists every demo token.
+    headers = [
+        parameter
+        for item in document["paths"].values()
+        for operation in item.values()
+        for parameter in operation["parameters"]
+        if parameter["name"] == "x-business-id"
+    ]
+    assert headers and all(parameter["example"] == ACME_ID for parameter in headers)
+    for token in ("dz_demo_acme", "dz_demo_globex", "dz_demo_admin", "dz_demo_expired"):
+        assert f"`{token}`" in document["info"]["description"]
+    # Another host name, another server entry: the page follows the URL it was loaded from.
+    other = client.get("/openapi.effective.json", headers={"host": "mock.internal:8080"}).json()
+    assert other["servers"][0]["url"] == "http://mock.internal:8080"
+
+
+def test_public_url_wins_over_the_request_host() -> None:
+    settings = Settings(clock="frozen", public_base_url="https://mock.example.com/")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:4010") as client:
+        document = client.get("/openapi.effective.json").json()
+    assert document["servers"][0]["url"] == "https://mock.example.com"
+
+
+def test_the_docs_page_offers_only_documents_aimed_at_the_mock(client) -> None:
+    page = client.get("/docs/")
+    assert page.status_code == 200 and "/openapi.effective.json" in page.text
+    config = client.get("/docs/swagger-ui-config.json").json()
+    assert [entry["url"] for entry in config["urls"]] == ["/openapi.effective.json", "/__mock/openapi.json"]
+
+
+def test_the_default_business_skips_expired_tokens_and_businesses_without_the_add_on() -> None:
+    fixtures = load_fixtures(Settings().fixtures_path)
+    assert default_business_id(fixtures, now=0.0) == ACME_ID
+
+
+def test_try_it_out_in_chromium_reaches_the_mock_and_nothing_else() -> None:
+    with running_mock(replace(Settings(), clock="frozen")) as mock, chromium_page() as page:
+        mock_host = urlsplit(mock.base_url).netloc
+        elsewhere: list[str] = []
+        console_errors: list[str] = []
+
+        def guard(route) -> None:
+            if urlsplit(route.request.url).netloc == mock_host:
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+        page.goto(f"{mock.base_url}/docs/")
+        page.wait_for_selector(LIST_PERIODS, timeout=20_000)
+        screenshot(page, "docs-loaded")
+
+        page.click("button.authorize")
+        page.fill(".modal-ux input", "dz_demo_acme")
+        page.click(".modal-ux button.authorize")
+        page.click(".modal-ux button.btn-done")
+        page.click(f"{LIST_PERIODS} .opblock-summary")
+        page.click(f"{LIST_PERIODS} button.try-out__btn")
+        with page.expect_response(lambda response: "/api/v1/accounting-periods" in response.url) as answer:
+            page.click(f"{LIST_PERIODS} button.execute")
+        response = answer.value
+        page.wait_for_selector(f"{LIST_PERIODS} .live-responses-table")
+        screenshot(page, "docs-try-it-out-list-periods")
+
+        assert urlsplit(response.url).netloc == mock_host
+        assert response.status == 200, response.text()
+        assert response.request.headers["authorization"] == "Bearer dz_demo_acme"
+        assert response.request.headers["x-business-id"] == ACME_ID
+        assert response.json()["items"], "the mock's periods come back"
+        assert elsewhere == [], f"the page tried other hosts: {elsewhere}"
+        assert console_errors == []
