@@ -85,7 +85,9 @@ def schemathesis_config(ctx: RunContext) -> dict[str, Any]:
             "Authorization": f"Bearer {settings.identity.token}",
             "x-business-id": settings.identity.business_id,
         },
-        "generation": {"max-examples": 40 if full else 6},
+        # Caches and the example database in the run's storage, never in the user's folder.
+        "cache": {"directory": str(ctx.storage / "schemathesis")},
+        "generation": {"max-examples": 40 if full else 6, "database": str(ctx.storage / "examples")},
         "phases": {
             "examples": {"enabled": True},
             "coverage": {"enabled": True},

@@ -21,6 +21,7 @@ from conformance.reporting.json_report import render_json
 from conformance.reporting.junit import render_junit
 from conformance.results import RunResult
 from conformance.settings import Identity, KitSettings
+from conformance.storage import default_cache_dir
 
 
 class UsageError(Exception):
@@ -59,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--include-check", action="append", default=[], metavar="ID")
     run.add_argument("--exclude-check", action="append", default=[], metavar="ID")
     run.add_argument("--strict", action="store_true", help="SHOULD failures fail the run too")
+    caches = run.add_mutually_exclusive_group()
+    caches.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=default_cache_dir(),
+        help="where Schemathesis and Hypothesis keep caches and failing examples (default: %(default)s); "
+        "nothing is written to the current folder",
+    )
+    caches.add_argument(
+        "--no-cache", action="store_const", const=None, dest="cache_dir", help="keep caches in a temporary folder"
+    )
     commands.add_parser("list", help="list every check with its level and rationale")
     return parser
 
@@ -83,6 +95,7 @@ def settings_from_args(args: argparse.Namespace) -> KitSettings:
             junit=args.junit,
             json=args.json,
             html=args.html,
+            cache_dir=args.cache_dir,
         )
     except ValueError as error:
         raise UsageError(str(error)) from None

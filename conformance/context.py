@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 from conformance.http import OTHER_TOKEN_PLACEHOLDER, TOKEN_PLACEHOLDER, ApiClient, Exchange, RateLimiter
@@ -38,9 +39,10 @@ class CheckSkipped(Exception):
 class RunContext:
     """Shared by the checks of one run; created packages are remembered for the final list."""
 
-    def __init__(self, settings: KitSettings, contract: Contract) -> None:
+    def __init__(self, settings: KitSettings, contract: Contract, storage: Path) -> None:
         self.settings = settings
         self.contract = contract
+        self.storage = storage  # this run's cache directory (conformance.storage)
         self.rng = random.Random(settings.seed)
         limiter = RateLimiter(settings.rate_limit)
         timeout = settings.request_timeout

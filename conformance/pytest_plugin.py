@@ -9,6 +9,7 @@ Each check becomes one test of the ``dz_check`` fixture; write in your suite:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from conformance.registry import MUST
 from conformance.results import ERROR, FAILED, SKIPPED, CheckResult
 from conformance.settings import Identity, KitSettings
+from conformance.storage import default_cache_dir  # light: no Hypothesis import
 
 # The checks (and Schemathesis) are imported inside the hooks below, only when a test asks for
 # dz_check: this module is loaded by every pytest session of the environment.
@@ -31,6 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dz-tier", default="smoke", choices=("smoke", "full"))
     group.addoption("--dz-seed", type=int, default=20261121)
     group.addoption("--dz-read-only", action="store_true")
+    group.addoption("--dz-cache-dir", help="cache folder of the kit (default: the user cache directory)")
 
 
 def _settings(config: pytest.Config) -> KitSettings | None:
@@ -45,6 +48,7 @@ def _settings(config: pytest.Config) -> KitSettings | None:
         tier=config.getoption("--dz-tier"),
         seed=config.getoption("--dz-seed"),
         read_only=config.getoption("--dz-read-only"),
+        cache_dir=Path(config.getoption("--dz-cache-dir") or default_cache_dir()),
     )
 
 
@@ -78,15 +82,19 @@ class DzCheck:
 def dz_context(request: pytest.FixtureRequest) -> Any:
     from conformance.context import RunContext
     from conformance.runner import preflight
+    from conformance.storage import kit_storage
     from openapi import load_contract
 
     settings = _settings(request.config)
     if settings is None:
         pytest.skip("no --dz-base-url given")
-    ctx = RunContext(settings, load_contract())
-    preflight(ctx)
-    yield ctx
-    ctx.close()
+    with kit_storage(settings.cache_dir) as storage:
+        ctx = RunContext(settings, load_contract(), storage)
+        try:
+            preflight(ctx)
+            yield ctx
+        finally:
+            ctx.close()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from conformance.http import ToolError
 from conformance.registry import ARTIFACTS, BEHAVIOUR, CHECKS, CONTRACT, Check
 from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, Finding, RunResult
 from conformance.settings import KitSettings
+from conformance.storage import kit_storage
 from openapi import load_contract
 
 Progress = Callable[[CheckResult], None]
@@ -97,17 +98,18 @@ def run_conformance(settings: KitSettings, progress: Progress | None = None) -> 
     """Run the kit; raise ToolError for the tool's own problems (exit 2)."""
     started = time.monotonic()
     selected = select_checks(settings)
-    ctx = RunContext(settings, load_contract())
-    try:
-        preflight(ctx)
-        results = []
-        for item in selected:
-            result = run_check(ctx, item)
-            results.append(result)
-            if progress:
-                progress(result)
-    finally:
-        ctx.close()
+    with kit_storage(settings.cache_dir) as storage:
+        ctx = RunContext(settings, load_contract(), storage)
+        try:
+            preflight(ctx)
+            results = []
+            for item in selected:
+                result = run_check(ctx, item)
+                results.append(result)
+                if progress:
+                    progress(result)
+        finally:
+            ctx.close()
     created = list(dict.fromkeys(ctx.created))
     return RunResult(
         base_url=settings.base_url,

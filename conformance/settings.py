@@ -31,6 +31,8 @@ class KitSettings:
     json: Path | None = None
     html: Path | None = None
     request_timeout: float = 30.0
+    # Schemathesis' and Hypothesis' caches; None: a temporary directory removed after the run.
+    cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.tier not in ("smoke", "full"):

@@ -96,9 +96,47 @@ def test_checks_needing_a_second_identity_are_skipped_without_it() -> None:
     }
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(autouse=True)
+def user_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The kit's default cache folder lives under $XDG_CACHE_HOME: keep the tests' out of $HOME."""
+    home = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     exe = str(Path(sys.executable).with_name("dayzero-conformance"))
-    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_the_kit_leaves_the_folder_it_runs_in_as_it_found_it(tmp_path: Path, user_cache_home: Path) -> None:
+    project = tmp_path / "their-repository"
+    project.mkdir()
+    report = tmp_path / "reports" / "run.json"
+    with running_mock(Settings(**FAST)) as mock:
+        identity = ["--base-url", mock.base_url, "--token", "dz_demo_acme", "--business-id", ACME_ID]
+        checks = ["--include-check", "CT-NO-SERVER-ERROR", "--include-check", "CREATE-SHAPE"]
+        default = cli("run", *identity, *checks, "--json", str(report), cwd=project)
+        chosen = cli("run", *identity, *checks, "--cache-dir", str(tmp_path / "chosen"), cwd=project)
+        nowhere = cli("run", *identity, *checks, "--no-cache", cwd=project)
+    for result in (default, chosen, nowhere):
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert list(project.iterdir()) == [], "nothing written where the kit was run"
+    assert json.loads(report.read_text())["checks"], "reports go where they are asked to"
+    for cache in (user_cache_home / "dayzero-conformance", tmp_path / "chosen"):
+        assert {"schemathesis", "examples", "hypothesis"} <= {p.name for p in cache.iterdir()}, cache
+    assert "--no-cache" in cli("run", "--help").stdout
+
+
+def test_the_same_seed_finds_the_same_failing_example_without_any_cache() -> None:
+    def findings() -> list[str]:
+        with running_mock(Settings(faults=frozenset({"cursor-500"}), **FAST)) as mock:
+            run = run_conformance(kit_settings(mock.base_url, include=frozenset({"CT-NO-SERVER-ERROR"})))
+        [result] = run.results
+        assert result.status == "failed"
+        return [f"{f.operation} {f.message}" for f in result.findings]
+
+    assert findings() == findings()
 
 
 def test_cli_writes_every_report_and_exits_1_on_a_failure(tmp_path: Path) -> None:

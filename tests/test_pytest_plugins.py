@@ -47,6 +47,8 @@ def test_conformance_plugin_runs_each_check_as_a_pytest_test(tmp_path: Path) -> 
                 "dz_demo_globex",
                 "--dz-other-business-id",
                 GLOBEX_ID,
+                "--dz-cache-dir",
+                str(tmp_path.parent / f"{tmp_path.name}-cache"),
                 "-k",
                 "PAGINATION or AUTH or ARTIFACT-ZIP",
             ],
@@ -57,3 +59,4 @@ def test_conformance_plugin_runs_each_check_as_a_pytest_test(tmp_path: Path) -> 
         )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "passed" in result.stdout and "failed" not in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == ["test_contract.py"]

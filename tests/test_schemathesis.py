@@ -42,6 +42,7 @@ def test_schemathesis_finds_no_failure_in_any_phase(tmp_path) -> None:
             capture_output=True,
             text=True,
             timeout=600,
+            cwd=tmp_path,  # Schemathesis writes .schemathesis/ into its working folder
             env={**os.environ, "DZ_TOKEN": "dz_demo_acme", "DZ_BUSINESS_ID": ACME_ID},
         )
     summary = result.stdout[-4000:]
