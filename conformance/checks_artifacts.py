@@ -183,5 +183,15 @@ def not_ready(ctx: RunContext) -> None:
     _, package = ctx.create(ctx.valid_body())
     exchange = ctx.client.get(f"{PACKAGES}/{package['id']}/download")
     if exchange.status == 200:
-        ctx.skip("the package was already ready when asked (builds too fast to observe)")
+        # Statuses never go backward: a package still unfinished after the answer was unfinished when asked.
+        after = ctx.client.get(f"{PACKAGES}/{package['id']}")
+        status = (after.json() or {}).get("status") if after.status == 200 else None
+        if status == "ready":
+            ctx.skip("the package was already ready when asked (builds too fast to observe)")
+        ctx.fail(
+            "a download URL was handed out for a package that is not ready",
+            expected="400 while the package is queued or in_progress",
+            actual=f"200 with a URL; the package was still {status} afterwards",
+            exchange=exchange,
+        )
     ctx.expect_status(exchange, {400}, "a package that is not ready cannot be downloaded yet")

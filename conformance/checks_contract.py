@@ -10,6 +10,7 @@ each setting.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,13 +20,40 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from conformance.context import CheckFailed, RunContext
+from conformance.context import PACKAGES, PERIODS, CheckFailed, RunContext
+from conformance.generation import unwrap
 from conformance.http import ToolError
 from conformance.registry import CONTRACT, MUST, SHOULD, check
 from conformance.results import Finding
 
 ALL_OPERATIONS = ("all published operations",)
 CREATE_OP = "create_package_api_v1_month_end_packages_post"
+# Period operations that change state. On a real system a valid request could close, lock or
+# reopen a real period (a generated period_end may match one; the stateful phase feeds real ids
+# from list-periods), so Schemathesis sends them negative (schema-violating) data only, and its
+# stateful phase leaves them out. The behaviour checks cover them on the kit's own periods.
+PERIOD_WRITES = (
+    "create_period_api_v1_accounting_periods_post",
+    "close_period_api_v1_accounting_periods_close_post",
+    "reopen_period_api_v1_accounting_periods__period_id__reopen_post",
+    "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post",
+    "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put",
+    "create_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_post",
+    "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete",
+)
+PERIOD_READS = (
+    "get_period_api_v1_accounting_periods__period_id__get",
+    "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post",
+    "get_close_score_api_v1_accounting_periods__period_id__close_score_get",
+    "get_score_history_api_v1_accounting_periods__period_id__score_history_get",
+    "list_period_checklist_acks_api_v1_accounting_periods__period_id__checklist_acks_get",
+)
+NEGATIVE_ONLY_NOTE = (
+    "Schemathesis sent only negative (schema-violating) data to the period operations that change state "
+    "(create, close, reopen, bulk-lock, checklist ack, sign-off and its revocation), and its stateful phase "
+    "left them out: valid requests could change real periods. The behaviour checks test them on periods the "
+    "kit created itself."
+)
 
 # Schemathesis check name -> our check ID.
 CHECK_IDS = {
@@ -45,8 +73,11 @@ CHECK_IDS = {
 }
 
 
-def schemathesis_config(ctx: RunContext) -> dict[str, Any]:
-    """The Schemathesis settings of one run (same keys as schemathesis.toml)."""
+def schemathesis_config(ctx: RunContext, *, stateful: bool = False) -> dict[str, Any]:
+    """The Schemathesis settings of one run (same keys as schemathesis.toml).
+
+    ``stateful``: the stateful phase alone, without the period operations that change state.
+    """
     settings = ctx.settings
     full = settings.tier == "full"
     operations: list[dict[str, Any]] = [
@@ -77,6 +108,17 @@ def schemathesis_config(ctx: RunContext) -> dict[str, Any]:
             # not published: refusing other values with 400 or 422 is correct.
             "checks": {"positive_data_acceptance": {"expected-statuses": ["200", "400", "422"]}},
         },
+        {
+            "include-operation-id": list(PERIOD_READS),
+            # Any string is a schema-valid period id; one that names no period of this business is 404.
+            # score-history's limit has no published bounds; refusing a limit below 1 (inferred ge=1) is correct.
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["200", "201", "404", "422"]}},
+        },
+        {
+            "include-operation-id": list(PERIOD_WRITES),
+            "generation": {"mode": "negative"},
+            "enabled": not settings.read_only and not stateful,
+        },
     ]
     config: dict[str, Any] = {
         "seed": settings.seed,
@@ -89,11 +131,11 @@ def schemathesis_config(ctx: RunContext) -> dict[str, Any]:
         "cache": {"directory": str(ctx.storage / "schemathesis")},
         "generation": {"max-examples": 40 if full else 6, "database": str(ctx.storage / "examples")},
         "phases": {
-            "examples": {"enabled": True},
-            "coverage": {"enabled": True},
-            "fuzzing": {"enabled": True},
+            "examples": {"enabled": not stateful},
+            "coverage": {"enabled": not stateful},
+            "fuzzing": {"enabled": not stateful},
             # Stateful sequences create many packages: full tier only, never with --read-only.
-            "stateful": {"enabled": full and not settings.read_only},
+            "stateful": {"enabled": stateful},
         },
         "checks": {"enabled": True},
         "operations": operations,
@@ -113,27 +155,37 @@ class ContractRun:
 
 
 def run_schemathesis(ctx: RunContext) -> ContractRun:
-    config = SchemathesisConfig.from_dict(schemathesis_config(ctx))
-    schema = schemathesis.openapi.from_dict(ctx.contract.bundle, config=config)
+    """One run over the published bundle of the server's generation (plus a stateful one on the full tier)."""
     result = ContractRun()
     seen: set[tuple[str, str, str]] = set()
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            _collect(ctx, event, result, seen)
-        elif isinstance(event, events.FatalError):
-            raise ToolError(f"Schemathesis could not run: {event.exception}")
-        elif isinstance(event, events.NonFatalError):
-            result.tool_errors.append(f"{event.label}: {event.value}")
+    runs = [False] + ([True] if ctx.settings.tier == "full" and not ctx.settings.read_only else [])
+    for stateful in runs:
+        config = SchemathesisConfig.from_dict(schemathesis_config(ctx, stateful=stateful))
+        # A copy: Schemathesis changes the document it is given, and the contract is shared.
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(ctx.contract.bundle), config=config)
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                _collect(ctx, event, result, seen)
+            elif isinstance(event, events.FatalError):
+                raise ToolError(f"Schemathesis could not run: {event.exception}")
+            elif isinstance(event, events.NonFatalError):
+                result.tool_errors.append(f"{event.label}: {event.value}")
+    ctx.notes.append(NEGATIVE_ONLY_NOTE)
     return result
 
 
 def _collect(ctx: RunContext, event: events.ScenarioFinished, result: ContractRun, seen: set) -> None:
     recorder = event.recorder
     for interaction in recorder.interactions.values():
-        response = interaction.response
-        if response is not None and interaction.request.method == "POST" and response.status_code == 201:
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                ctx.created.append(json.loads(response.content)["package"]["id"])
+        response, request = interaction.response, interaction.request
+        if response is not None and request.method == "POST" and response.status_code == 201:
+            path = request.uri.split("?")[0].rstrip("/")
+            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                body = unwrap(ctx.generation.decided, 201, json.loads(response.content))
+                if path.endswith(PACKAGES):
+                    ctx.created.append(body["package"]["id"])
+                elif path.endswith(PERIODS):
+                    ctx.created_periods.append(body["id"])
     for checks in recorder.checks.values():
         for node in checks:
             info = node.failure_info

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--other-token", help="a second identity, for tenant checks")
     run.add_argument("--other-business-id", help="a business the first token may NOT use")
     run.add_argument("--tier", choices=("smoke", "full"), default="smoke")
+    run.add_argument(
+        "--generation",
+        choices=("auto", "bare", "envelope"),
+        default="auto",
+        help="which generation of the docs the server speaks; auto: decided from the first success body",
+    )
     run.add_argument("--seed", type=int, default=20261121)
     run.add_argument("--junit", type=Path)
     run.add_argument("--json", type=Path)
@@ -85,6 +91,7 @@ def settings_from_args(args: argparse.Namespace) -> KitSettings:
             identity=Identity(args.token, args.business_id),
             other=other,
             tier=args.tier,
+            generation=args.generation,
             seed=args.seed,
             ready_timeout=args.ready_timeout,
             read_only=args.read_only,

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from conformance.generation import BodyGeneration
 from conformance.http import OTHER_TOKEN_PLACEHOLDER, TOKEN_PLACEHOLDER, ApiClient, Exchange, RateLimiter
+from conformance.own_periods import OwnPeriods
 from conformance.results import Finding
 from conformance.settings import Identity, KitSettings
-from openapi import Contract
+from openapi import Contract, load_contract
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -39,28 +41,35 @@ class CheckSkipped(Exception):
 class RunContext:
     """Shared by the checks of one run; created packages are remembered for the final list."""
 
-    def __init__(self, settings: KitSettings, contract: Contract, storage: Path) -> None:
+    def __init__(self, settings: KitSettings, storage: Path) -> None:
         self.settings = settings
-        self.contract = contract
         self.storage = storage  # this run's cache directory (conformance.storage)
         self.rng = random.Random(settings.seed)
+        self.generation = BodyGeneration.from_choice(settings.generation)
         limiter = RateLimiter(settings.rate_limit)
-        timeout = settings.request_timeout
-        self.client = ApiClient(settings.base_url, settings.identity, limiter, timeout)
-        self.anonymous = ApiClient(settings.base_url, None, limiter, timeout)
-        self.other = ApiClient(settings.base_url, settings.other, limiter, timeout) if settings.other else None
+
+        def client(identity: Identity | None) -> ApiClient:
+            return ApiClient(settings.base_url, identity, limiter, settings.request_timeout, self.generation)
+
+        self.client = client(settings.identity)
+        self.anonymous = client(None)
+        self.other = client(settings.other) if settings.other else None
         # The first token on the second business: must be refused.
-        self.crossed = (
-            ApiClient(
-                settings.base_url, Identity(settings.identity.token, settings.other.business_id), limiter, timeout
-            )
-            if settings.other
-            else None
-        )
+        self.crossed = client(Identity(settings.identity.token, settings.other.business_id)) if settings.other else None
         self.created: list[str] = []
+        self.created_periods: list[str] = []
+        self.notes: list[str] = []  # what the report should say about how the run was done
         self._cache: dict[str, Any] = {}
         self._ready: dict[str, dict[str, Any]] = {}
         self._periods: list[dict[str, Any]] | None = None
+        self._stalled: Finding | None = None  # the first build that never finished
+        self.own_periods = OwnPeriods(self, self.client)
+        self.other_own_periods = OwnPeriods(self, self.other) if self.other else None
+
+    @property
+    def contract(self) -> Contract:
+        """The contract of the generation the server speaks (decided by the preflight with auto)."""
+        return load_contract(self.generation.decided)
 
     def close(self) -> None:
         for client in (self.client, self.anonymous, self.other, self.crossed):
@@ -162,7 +171,16 @@ class RunContext:
         }
 
     def poll_until_final(self, package_id: str, client: ApiClient | None = None) -> list[dict[str, Any]]:
-        """Every observation of the package until it is ready or failed (bounded by --ready-timeout)."""
+        """Every observation of the package until it is ready or failed (bounded by --ready-timeout).
+
+        Waits at most once per run: after one build has not finished in time, every later
+        check that needs a finished package is skipped at once, naming that first finding.
+        """
+        if self._stalled is not None:
+            self.skip(
+                f"no build finished: {self._stalled.message} ({self._stalled.operation}, "
+                f"{self._stalled.actual}); not waiting --ready-timeout again"
+            )
         client = client or self.client
         seen: list[dict[str, Any]] = []
         deadline = time.monotonic() + self.settings.ready_timeout
@@ -174,12 +192,13 @@ class RunContext:
             if seen[-1]["status"] in FINAL:
                 return seen
             if time.monotonic() > deadline:
-                self.fail(
+                self._stalled = self.finding(
                     "the package did not finish within --ready-timeout",
                     expected=f"ready or failed within {self.settings.ready_timeout:.0f} s",
                     actual=f"status {seen[-1]['status']}",
                     exchange=exchange,
                 )
+                raise CheckFailed([self._stalled])
             time.sleep(delay)
             delay = min(delay * 1.5, 2.0)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from conformance.generation import BodyGeneration, unwrap
 from conformance.settings import Identity
 
 TOKEN_PLACEHOLDER = "$DZ_TOKEN"
@@ -32,12 +33,18 @@ class Exchange:
     status: int
     response_headers: dict[str, str]
     content: bytes
+    generation: str = "bare"  # how the body is read (conformance.generation)
 
-    def json(self) -> Any:
+    def raw_json(self) -> Any:
+        """The body as sent, envelope included."""
         try:
             return json.loads(self.content)
         except ValueError:
             return None
+
+    def json(self) -> Any:
+        """The model the body carries: unwrapped from the envelope in the envelope generation."""
+        return unwrap(self.generation, self.status, self.raw_json())
 
     def excerpt(self, limit: int = 600) -> str:
         text = self.content[:limit].decode("utf-8", "replace")
@@ -78,9 +85,17 @@ class RateLimiter:
 class ApiClient:
     """Calls the API as one identity (or none); remembers the last exchange for findings."""
 
-    def __init__(self, base_url: str, identity: Identity | None, limiter: RateLimiter, timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        identity: Identity | None,
+        limiter: RateLimiter,
+        timeout: float,
+        generation: BodyGeneration | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.identity = identity
+        self.generation = generation or BodyGeneration("bare")
         self._limiter = limiter
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
         self.last: Exchange | None = None
@@ -124,6 +139,7 @@ class ApiClient:
             status=response.status_code,
             response_headers=dict(response.headers),
             content=response.content,
+            generation=self.generation.decided,
         )
         self.last = exchange
         return exchange
@@ -133,6 +149,12 @@ class ApiClient:
 
     def post(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Exchange:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Exchange:
+        return self.request("DELETE", path, **kwargs)
 
 
 def _clean(params: dict[str, Any] | None) -> dict[str, str] | None:

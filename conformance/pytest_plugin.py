@@ -31,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dz-other-token")
     group.addoption("--dz-other-business-id")
     group.addoption("--dz-tier", default="smoke", choices=("smoke", "full"))
+    group.addoption("--dz-generation", default="auto", choices=("auto", "bare", "envelope"))
     group.addoption("--dz-seed", type=int, default=20261121)
     group.addoption("--dz-read-only", action="store_true")
     group.addoption("--dz-cache-dir", help="cache folder of the kit (default: the user cache directory)")
@@ -46,6 +47,7 @@ def _settings(config: pytest.Config) -> KitSettings | None:
         identity=Identity(config.getoption("--dz-token"), config.getoption("--dz-business-id")),
         other=Identity(other_token, config.getoption("--dz-other-business-id")) if other_token else None,
         tier=config.getoption("--dz-tier"),
+        generation=config.getoption("--dz-generation"),
         seed=config.getoption("--dz-seed"),
         read_only=config.getoption("--dz-read-only"),
         cache_dir=Path(config.getoption("--dz-cache-dir") or default_cache_dir()),
@@ -83,13 +85,12 @@ def dz_context(request: pytest.FixtureRequest) -> Any:
     from conformance.context import RunContext
     from conformance.runner import preflight
     from conformance.storage import kit_storage
-    from openapi import load_contract
 
     settings = _settings(request.config)
     if settings is None:
         pytest.skip("no --dz-base-url given")
     with kit_storage(settings.cache_dir) as storage:
-        ctx = RunContext(settings, load_contract(), storage)
+        ctx = RunContext(settings, storage)
         try:
             preflight(ctx)
             yield ctx

@@ -43,6 +43,9 @@ class RunResult:
     created: list[str]
     duration: float
     strict: bool = False
+    created_periods: list[str] = field(default_factory=list)
+    generation: str = "bare"  # the generation bodies were read with, and how it was chosen
+    notes: list[str] = field(default_factory=list)  # how the run was done (e.g. data kept negative)
 
     def failed(self) -> list[CheckResult]:
         return [r for r in self.results if r.status in (FAILED, ERROR)]

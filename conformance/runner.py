@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from conformance import (  # noqa: F401  # noqa: F401  (they register checks)
+from conformance import (  # noqa: F401  (they register checks)
     checks_access,
     checks_artifacts,
+    checks_close,
     checks_contract,
     checks_lifecycle,
     checks_lists,
     checks_packages,
+    checks_periods,
     state_machine,
 )
 from conformance.context import PERIODS, CheckFailed, CheckSkipped, RunContext
@@ -20,7 +22,6 @@ from conformance.registry import ARTIFACTS, BEHAVIOUR, CHECKS, CONTRACT, Check
 from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, Finding, RunResult
 from conformance.settings import KitSettings
 from conformance.storage import kit_storage
-from openapi import load_contract
 
 Progress = Callable[[CheckResult], None]
 LAYER_ORDER = (BEHAVIOUR, ARTIFACTS, CONTRACT)  # quick, specific checks first; the long Schemathesis run last
@@ -49,6 +50,7 @@ def preflight(ctx: RunContext) -> None:
         if client is None:
             continue
         exchange = client.get(PERIODS, params={"limit": 1})
+        ctx.generation.detect(exchange.status, exchange.raw_json())
         if exchange.status in (401, 403):
             raise ToolError(
                 f"The server refused the identity given by {flag} (status {exchange.status}). "
@@ -99,7 +101,7 @@ def run_conformance(settings: KitSettings, progress: Progress | None = None) -> 
     started = time.monotonic()
     selected = select_checks(settings)
     with kit_storage(settings.cache_dir) as storage:
-        ctx = RunContext(settings, load_contract(), storage)
+        ctx = RunContext(settings, storage)
         try:
             preflight(ctx)
             results = []
@@ -110,13 +112,15 @@ def run_conformance(settings: KitSettings, progress: Progress | None = None) -> 
                     progress(result)
         finally:
             ctx.close()
-    created = list(dict.fromkeys(ctx.created))
     return RunResult(
         base_url=settings.base_url,
         tier=settings.tier,
         seed=settings.seed,
         results=results,
-        created=created,
+        created=list(dict.fromkeys(ctx.created)),
+        created_periods=list(dict.fromkeys(ctx.created_periods)),
         duration=time.monotonic() - started,
         strict=settings.strict,
+        generation=ctx.generation.describe(),
+        notes=list(dict.fromkeys(ctx.notes)),
     )

@@ -31,10 +31,14 @@ class KitSettings:
     json: Path | None = None
     html: Path | None = None
     request_timeout: float = 30.0
+    # Which generation of the docs the server speaks: "bare", "envelope", or "auto" (detected).
+    generation: str = "auto"
     # Schemathesis' and Hypothesis' caches; None: a temporary directory removed after the run.
     cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
+        if self.generation not in ("auto", "bare", "envelope"):
+            raise ValueError(f"generation must be auto, bare or envelope, not {self.generation!r}.")
         if self.tier not in ("smoke", "full"):
             raise ValueError(f"tier must be 'smoke' or 'full', not {self.tier!r}.")
         if self.other is not None and self.other.business_id == self.identity.business_id:

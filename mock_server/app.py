@@ -19,13 +19,17 @@ from starlette.responses import Response
 
 from mock_server.access import AccessMiddleware
 from mock_server.clock import Clock, parse_instant
-from mock_server.contract_api import ContractApi, json_body, json_text
 from mock_server.control_api import ControlApi
 from mock_server.cursors import CursorCodec
 from mock_server.docs_document import DocsDocuments
 from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
 from mock_server.errors import install_error_handlers
+from mock_server.generations import ReplyWriter
+from mock_server.handlers import contract_handlers
+from mock_server.handlers.accounting_periods import AccountingPeriodsApi
+from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.identities import load_fixtures
+from mock_server.json_responses import json_body, json_text
 from mock_server.reports.archive import ArchiveCache
 from mock_server.request_validation import make_validator_map
 from mock_server.settings import Settings
@@ -48,7 +52,9 @@ def _swagger_ui_dir() -> str:
 def _allowed_methods(document: dict[str, Any]) -> Callable[[str], list[str]]:
     """Path -> every method the contract declares for it (for 405's Allow header)."""
     table = []
-    for template, item in document["paths"].items():
+    # Literal segments win over templates, as routing does: /accounting-periods/close is the "/close"
+    # path (POST), not "/{period_id}" (GET) with period_id "close".
+    for template, item in sorted(document["paths"].items(), key=lambda entry: entry[0].count("{")):
         pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
         table.append((pattern, sorted(method.upper() for method in item)))
 
@@ -75,22 +81,31 @@ class MockRuntime:
 def create_app(settings: Settings | None = None) -> AsyncApp:
     """The mock server as an ASGI app (run it with uvicorn, or call it through httpx)."""
     settings = settings or Settings()
-    contract = load_contract()
+    contract = load_contract(settings.generation)
     runtime = MockRuntime(settings)
     extensions = contract.extensions
     archives = ArchiveCache()
     links = LinkSigner(settings.secret, settings.base_url, settings.download_url_seconds)
-    contract_api = ContractApi(
+    codec = CursorCodec(settings.secret)
+    packages_api = MonthEndPackagesApi(
         settings=settings,
         fixtures=lambda: runtime.fixtures,
         ledger=lambda: runtime.ledger,
         clock=runtime.clock,
         archives=archives,
-        codec=CursorCodec(settings.secret),
+        codec=codec,
         links=links,
         sort_columns=extensions["pagination"]["sort-columns"],
         report_keys=contract.report_keys(),
     )
+    periods_api = AccountingPeriodsApi(
+        settings=settings,
+        ledger=lambda: runtime.ledger,
+        clock=runtime.clock,
+        codec=codec,
+        sort_columns=extensions["pagination"]["sort-columns"],
+    )
+    handlers = contract_handlers([packages_api, periods_api], ReplyWriter(settings.generation))
     control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset)
 
     effective = contract.effective
@@ -128,7 +143,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         except LinkRefused as refused:
             return Response(refused.xml(), status_code=403, media_type="application/xml")
         filename = request.path_params["filename"]
-        content = contract_api.signed_file(request.path_params["package_id"], filename, now)
+        content = packages_api.signed_file(request.path_params["package_id"], filename, now)
         if content is not None:
             return Response(
                 content,
@@ -158,7 +173,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     app.add_api(
         downgrade(contract.bundle),
         base_path="",
-        resolver=Resolver(lambda operation_id: contract_api.handlers()[operation_id]),
+        resolver=Resolver(lambda operation_id: handlers[operation_id]),
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False,
             swagger_ui_path="/docs",

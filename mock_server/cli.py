@@ -82,6 +82,12 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="real: wall time; frozen: stands still until /__mock/clock/advance",
     )
     serve.add_argument(
+        "--generation",
+        choices=("bare", "envelope"),
+        default=env_or("GENERATION", defaults.generation),
+        help="bare: success bodies are the models (the seed docs); envelope: wrapped in SuccessEnvelope_<Model>_",
+    )
+    serve.add_argument(
         "--validate-responses",
         action="store_true",
         default=env_or("VALIDATE_RESPONSES", "") not in ("", "0"),
@@ -119,6 +125,7 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         cors_origins=cors,
         clock=args.clock,
         validate_responses=args.validate_responses,
+        generation=args.generation,
         public_base_url=args.public_url,
         faults=check_faults(args.faults),
     )
@@ -142,6 +149,11 @@ def banner(settings: Settings) -> str:
         f"  try:      curl -H 'Authorization: Bearer dz_demo_acme' "
         f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' {url}/api/v1/accounting-periods?limit=3\n"
         + (f"  control:  {url}/__mock (reset, clock/advance)\n" if settings.control else "")
+        + (
+            f"  generation: {settings.generation} (success bodies wrapped in SuccessEnvelope)\n"
+            if settings.generation == "envelope"
+            else ""
+        )
         + (f"  FAULTS ON: {', '.join(sorted(settings.faults))}\n" if settings.faults else "")
     )
 

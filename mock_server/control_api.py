@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from mock_server.clock import Clock
-from mock_server.contract_api import json_body
+from mock_server.json_responses import json_body
 from mock_server.state import Ledger
 
 

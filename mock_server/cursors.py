@@ -26,6 +26,7 @@ class Listing:
     sort_by: str
     descending: bool
     status: str | None
+    search: str | None = None  # list-periods' `search` (envelope generation)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class CursorCodec:
                 "s": listing.sort_by,
                 "d": listing.descending,
                 "f": listing.status,
+                **({"q": listing.search} if listing.search is not None else {}),
                 "v": position.value,
                 "i": position.id,
             },
@@ -74,7 +76,7 @@ class CursorCodec:
         if not signature or not hmac.compare_digest(signature, self._sign(payload)):
             raise CursorError("The cursor is not one this server issued.")
         data = json.loads(payload)
-        issued_for = Listing(data["b"], data["s"], data["d"], data["f"])
+        issued_for = Listing(data["b"], data["s"], data["d"], data["f"], data.get("q"))
         if issued_for.business_id != listing.business_id:
             raise CursorError("The cursor belongs to another business.")
         if (issued_for.sort_by, issued_for.descending) != (listing.sort_by, listing.descending):
@@ -82,6 +84,6 @@ class CursorCodec:
                 f"The cursor was issued for sort_by={issued_for.sort_by} "
                 f"descending={str(issued_for.descending).lower()}; reset the cursor when changing the sort."
             )
-        if issued_for.status != listing.status:
-            raise CursorError("The cursor was issued for another status filter; reset the cursor when changing it.")
+        if (issued_for.status, issued_for.search) != (listing.status, listing.search):
+            raise CursorError("The cursor was issued for another filter; reset the cursor when changing it.")
         return Position(data["v"], data["i"])

@@ -18,6 +18,16 @@ FAULTS: dict[str, str] = {
     "total-ignores-filter": "total counts every item, not the filtered ones",
     "token-any-business": "a token is accepted on any business with the add-on",
     "ignore-period-dates": "a package created for a period gets the current month's dates",
+    "period-overlap-accepted": "a period overlapping another one is created (201, not 409)",
+    "period-cross-tenant": "another business's period is found by id on every period operation",
+    "close-without-audit": "close leaves closed_at and closed_by_user_id empty",
+    "close-twice-accepted": "closing a closed or locked period answers 201",
+    "reopen-without-audit": "reopen leaves reopened_at and reopened_by_user_id empty",
+    "bulk-lock-unknown-404": "bulk-lock answers 404 for an unknown id instead of skipping it",
+    "bulk-lock-miscounts": "bulk-lock counts skipped periods in locked_count",
+    "ack-not-idempotent": "acknowledging a step again writes a new ack (new id and created_at)",
+    "score-out-of-range": "close readiness reports its score on a 0-1000 scale",
+    "download-before-ready": "download hands out a URL while the package is still queued or in_progress",
 }
 
 

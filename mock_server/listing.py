@@ -49,7 +49,8 @@ def list_page(
     limit = query.get("limit") or DEFAULT_LIMIT
     descending = bool(query.get("descending", True))
     status = query.get("status") or None  # empty means "no filter", like an absent parameter
-    listing = Listing(business_id=business_id, sort_by=sort_by, descending=descending, status=status)
+    search = query.get("search") or None
+    listing = Listing(business_id=business_id, sort_by=sort_by, descending=descending, status=status, search=search)
 
     after = None
     if query.get("cursor"):  # an empty cursor means the first page

@@ -15,9 +15,27 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic_core import PydanticCustomError
 
-_STRING_FORMATS: dict[str, Any] = {"date": dt.date, "date-time": dt.datetime, "uuid": uuid.UUID}
+
+def _json_string_only(kind: str, label: str) -> BeforeValidator:
+    """Dates, date-times and UUIDs are JSON strings in the contract. Pydantic's lax mode would also
+    read a number as a Unix timestamp; refuse it with the error strict JSON parsing gives."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (int, float, bool)):
+            raise PydanticCustomError(f"{kind}_type", f"Input should be a valid {label}")
+        return value
+
+    return BeforeValidator(check)
+
+
+_STRING_FORMATS: dict[str, Any] = {
+    "date": Annotated[dt.date, _json_string_only("date", "date")],
+    "date-time": Annotated[dt.datetime, _json_string_only("datetime", "datetime")],
+    "uuid": Annotated[uuid.UUID, _json_string_only("uuid", "UUID")],
+}
 
 
 class SchemaModels:

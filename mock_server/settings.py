@@ -34,10 +34,14 @@ class Settings:
     validate_responses: bool = False
     max_body_bytes: int = 1_048_576
     faults: frozenset[str] = field(default_factory=frozenset)
+    # Which generation of the docs to speak: "bare" models or the "envelope" (SuccessEnvelope_<Model>_).
+    generation: str = "bare"
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "frozen"):
             raise ValueError(f"clock must be 'real' or 'frozen', not {self.clock!r}.")
+        if self.generation not in ("bare", "envelope"):
+            raise ValueError(f"generation must be 'bare' or 'envelope', not {self.generation!r}.")
         if self.queue_seconds < 0 or self.build_seconds < 0:
             raise ValueError("queue_seconds and build_seconds must not be negative.")
 

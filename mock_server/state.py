@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from mock_server.clock import Clock
 from mock_server.identities import Fixtures
 from mock_server.packages import Package
-from mock_server.periods import Period, make_periods
+from mock_server.period_fixtures import fixture_period_store
+from mock_server.period_store import PeriodStore
 
 
 class PackageStore:
@@ -50,15 +51,9 @@ class PackageStore:
 class Ledger:
     """The mutable part of the mock, replaced as a whole on reset."""
 
-    periods: dict[str, list[Period]]
+    periods: PeriodStore
     packages: PackageStore
     ids: random.Random
-
-    def period(self, business_id: str, period_id: str) -> Period | None:
-        for period in self.periods.get(business_id, []):
-            if period.id == period_id:
-                return period
-        return None
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
@@ -66,16 +61,5 @@ class Ledger:
 
 def fresh_ledger(fixtures: Fixtures, clock: Clock, seed: int) -> Ledger:
     """The state the fixtures describe, at the clock's current date."""
-    today = clock.now().date()
-    periods = {}
-    for business in fixtures.businesses.values():
-        users = sorted({token.user.id for token in fixtures.tokens.values() if business.id in token.user.business_ids})
-        periods[business.id] = make_periods(
-            business,
-            users,
-            today=today,
-            months=fixtures.period_months,
-            closed_months=fixtures.closed_months,
-            seed=seed,
-        )
+    periods = fixture_period_store(fixtures, today=clock.now().date(), seed=seed)
     return Ledger(periods=periods, packages=PackageStore(), ids=random.Random(f"{seed}:ids"))

@@ -1,8 +1,9 @@
 """Merge the published per-operation slices into one OpenAPI 3.1 bundle.
 
-The slices are kept exactly as DayZero publishes them; the bundle is derived from them and
-committed (``bundle.json``) so that readers and tools can use one document. A test keeps the
-committed copy in sync with the slices.
+The slices are kept exactly as DayZero publishes them (the bare generation); the bundle is
+derived from them and committed (``bundle.json``) so that readers and tools can use one
+document, and so is the envelope generation (``bundle.envelope.json``, see ``envelope.py``).
+A test keeps both committed copies in sync with the slices.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from openapi.envelope import EnvelopeError, envelope_bundle, load_envelope_facts
+
 SLICES_DIR = Path(__file__).with_name("slices")
 BUNDLE_PATH = Path(__file__).with_name("bundle.json")
+ENVELOPE_BUNDLE_PATH = Path(__file__).with_name("bundle.envelope.json")
 
 BUNDLE_TITLE = "DayZero month-end packages API (published slices, bundled)"
 
@@ -45,13 +49,16 @@ def bundle_slices(slices: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     path_origin: dict[tuple[str, str], str] = {}
     components: dict[str, dict[str, Any]] = {}
     component_origin: dict[tuple[str, str], str] = {}
-    servers: list[Any] = []
+    servers: dict[str, dict[str, Any]] = {}
     tags: list[str] = []
 
     for name, doc in slices.items():
         for server in doc.get("servers", []):
-            if server not in servers:
-                servers.append(server)
+            # Slices published at different times describe the same server more or less fully.
+            known = servers.setdefault(server["url"], {})
+            for key, value in server.items():
+                if known.setdefault(key, value) != value:
+                    raise BundleConflictError(f"Slice {name!r} describes server {server['url']} differently ({key}).")
         for path, item in doc.get("paths", {}).items():
             target = paths.setdefault(path, {})
             for method, operation in item.items():
@@ -80,7 +87,7 @@ def bundle_slices(slices: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "openapi": versions.pop(),
         "info": {"title": BUNDLE_TITLE, "version": _single_version(slices)},
-        "servers": servers,
+        "servers": list(servers.values()),
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,
         "components": {section: dict(sorted(entries.items())) for section, entries in sorted(components.items())},
@@ -99,23 +106,33 @@ def render(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def rendered_bundles() -> dict[Path, str]:
+    """Both generations' bundles as they are committed, keyed by their path."""
+    bare = bundle_slices(load_slices())
+    return {
+        BUNDLE_PATH: render(bare),
+        ENVELOPE_BUNDLE_PATH: render(envelope_bundle(bare, load_envelope_facts())),
+    }
+
+
 def main(argv: Iterable[str] | None = None) -> int:
-    """``python -m openapi.bundler [--check]``: write bundle.json, or check it is current."""
+    """``python -m openapi.bundler [--check]``: write both bundles, or check they are current."""
     parser = argparse.ArgumentParser(prog="python -m openapi.bundler", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail if bundle.json is out of date")
+    parser.add_argument("--check", action="store_true", help="fail if a committed bundle is out of date")
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
-        text = render(bundle_slices(load_slices()))
-    except BundleConflictError as error:
+        bundles = rendered_bundles()
+    except (BundleConflictError, EnvelopeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    stale = [path for path, text in bundles.items() if not path.exists() or path.read_text() != text]
     if args.check:
-        if not BUNDLE_PATH.exists() or BUNDLE_PATH.read_text() != text:
-            print("bundle.json is out of date; run: python -m openapi.bundler", file=sys.stderr)
-            return 1
-        return 0
-    BUNDLE_PATH.write_text(text)
-    print(f"wrote {BUNDLE_PATH}")
+        for path in stale:
+            print(f"{path.name} is out of date; run: python -m openapi.bundler", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(bundles[path])
+        print(f"wrote {path}")
     return 0
 
 

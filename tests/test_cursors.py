@@ -16,7 +16,8 @@ def test_a_cursor_round_trips_its_position() -> None:
         (Listing("b2", "created_at", True, None), "another business"),
         (Listing("b1", "status", True, None), "sort_by=created_at"),
         (Listing("b1", "created_at", False, None), "descending=true"),
-        (Listing("b1", "created_at", True, "ready"), "status filter"),
+        (Listing("b1", "created_at", True, "ready"), "another filter"),
+        (Listing("b1", "created_at", True, None, "closed"), "another filter"),
     ],
 )
 def test_a_cursor_only_pages_the_listing_it_was_made_for(other, message) -> None:

@@ -42,12 +42,16 @@ class ConsoleReporter:
             str(counts[PASSED]), str(counts[FAILED]), str(counts[ERROR]), str(counts[SKIPPED]), f"{run.duration:.1f}"
         )
         self.console.print(table)
-        if run.created:
-            self.console.print(f"Created {len(run.created)} package(s) on {run.base_url}:")
-            self.console.print("  " + " ".join(run.created), soft_wrap=True)
+        for note in run.notes:
+            self.console.print(f"[dim]note:[/] {note}", soft_wrap=True)
+        for what, ids in (("package", run.created), ("accounting period", run.created_periods)):
+            if ids:
+                self.console.print(f"Created {len(ids)} {what}(s) on {run.base_url}:")
+                self.console.print("  " + " ".join(ids), soft_wrap=True)
         verdict = "[green]CONFORMS[/]" if run.exit_code == 0 else "[red]DOES NOT CONFORM[/]"
         if run.exit_code == 0 and run.failed():
             verdict += " [yellow](SHOULD-level failures reported above; --strict makes them fail the run)[/]"
         self.console.print(
-            f"{verdict}  tier={run.tier} seed={run.seed}  Tip: export DZ_TOKEN=... to run the curl lines."
+            f"{verdict}  tier={run.tier} seed={run.seed} generation={run.generation}"
+            "  Tip: export DZ_TOKEN=... to run the curl lines."
         )

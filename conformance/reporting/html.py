@@ -49,10 +49,13 @@ def render_html(run: RunResult) -> str:
         f"<li>{escape(r.check.id)}: {escape(r.skip_reason)}</li>" for r in run.results if r.status == SKIPPED
     )
     created = escape(" ".join(run.created)) or "none"
+    created_periods = escape(" ".join(run.created_periods)) or "none"
+    notes = "".join(f"<li>{escape(note)}</li>" for note in run.notes)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>DayZero conformance: {verdict}</title>
 <style>{STYLE}</style></head><body>
 <h1>DayZero conformance report: <span class="badge">{verdict}</span></h1>
 <p>Target <code>{escape(run.base_url)}</code>, tier <b>{run.tier}</b>, seed <b>{run.seed}</b>,
+generation <b>{escape(run.generation)}</b>,
 {run.duration:.1f} s. Passed {counts[PASSED]}, failed {counts[FAILED]}, errors {counts[ERROR]},
 skipped {counts[SKIPPED]}.
 Curl lines read the token from <code>$DZ_TOKEN</code> (and <code>$DZ_OTHER_TOKEN</code>).</p>
@@ -60,5 +63,7 @@ Curl lines read the token from <code>$DZ_TOKEN</code> (and <code>$DZ_OTHER_TOKEN
 <table><tr><th>check</th><th>level</th><th>title</th>{header}</tr>{"".join(rows)}</table>
 <h2>Failures</h2>{"".join(failures) or "<p>None.</p>"}
 <h2>Skipped</h2><ul>{skipped or "<li>none</li>"}</ul>
-<h2>Created resources</h2><p><code>{created}</code></p>
+<h2>How the run was done</h2><ul>{notes or "<li>nothing to note</li>"}</ul>
+<h2>Created resources</h2><p>Packages: <code>{created}</code></p>
+<p>Accounting periods: <code>{created_periods}</code></p>
 </body></html>"""

@@ -14,6 +14,8 @@ def as_dict(run: RunResult) -> dict[str, Any]:
         "base_url": run.base_url,
         "tier": run.tier,
         "seed": run.seed,
+        "generation": run.generation,
+        "notes": run.notes,
         "duration_seconds": round(run.duration, 2),
         "exit_code": run.exit_code,
         "counts": run.counts(),
@@ -33,6 +35,7 @@ def as_dict(run: RunResult) -> dict[str, Any]:
             for r in run.results
         ],
         "created_package_ids": run.created,
+        "created_period_ids": run.created_periods,
     }
 
 

@@ -1,4 +1,4 @@
-"""Handlers of the published operations, resolved by operationId from the bundle."""
+"""Handlers of the month-end-packages operations (tag ``month-end-packages``)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,17 @@ from typing import Any
 
 from connexion import request
 from pydantic import BaseModel
-from starlette.responses import Response
 
 from mock_server.access import Principal
 from mock_server.clock import Clock
 from mock_server.cursors import CursorCodec
 from mock_server.download_links import LinkSigner
 from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.generations import Reply, json_reply
 from mock_server.identities import Fixtures
 from mock_server.lifecycle import IN_PROGRESS, READY, Stage, Timeline
 from mock_server.listing import Key, list_page, sorted_entries
 from mock_server.packages import ArtifactInfo, Package
-from mock_server.periods import Period
 from mock_server.reports.archive import ArchiveCache, ArchiveSpec
 from mock_server.settings import Settings
 from mock_server.state import Ledger
@@ -34,14 +33,6 @@ FAILURE_MESSAGES = (
 )
 
 
-def json_text(text: str, status: int = 200) -> Response:
-    return Response(text, status_code=status, media_type="application/json")
-
-
-def json_body(body: Any, status: int = 200) -> Response:
-    return json_text(json.dumps(body, separators=(",", ":")), status)
-
-
 def preferred_outcome(prefer_header: str | None) -> str | None:
     """``Prefer: outcome=failed`` (Prism's convention) -> "failed"; None when absent."""
     for part in (prefer_header or "").replace(";", ",").split(","):
@@ -51,8 +42,8 @@ def preferred_outcome(prefer_header: str | None) -> str | None:
     return None
 
 
-class ContractApi:
-    """The mock's behaviour behind the five published operations."""
+class MonthEndPackagesApi:
+    """The mock's behaviour behind the four month-end-packages operations."""
 
     def __init__(
         self,
@@ -85,7 +76,6 @@ class ContractApi:
             "list_packages_api_v1_month_end_packages_get": self.list_packages,
             "get_package_api_v1_month_end_packages__package_id__get": self.get_package,
             "get_download_url_api_v1_month_end_packages__package_id__download_get": self.get_download_url,
-            "list_periods_api_v1_accounting_periods_get": self.list_periods,
         }
 
     # -- artifacts -------------------------------------------------------------------------
@@ -130,7 +120,7 @@ class ContractApi:
 
     # -- operations ------------------------------------------------------------------------
 
-    async def create_package(self, principal: Principal, payload: BaseModel) -> Response:
+    async def create_package(self, principal: Principal, payload: BaseModel) -> Reply:
         data = payload.model_dump(by_alias=True)
         ledger = self._ledger()
         # Enum members normally; plain strings only under the accept-unknown-reports fault.
@@ -167,7 +157,7 @@ class ContractApi:
         if errors:
             raise RequestValidationError(errors)
         if period_id is not None:
-            period = ledger.period(principal.business.id, period_id)
+            period = ledger.periods.get(principal.business.id, period_id)
             if period is None:
                 raise not_found()
             # The period gives the package its dates (documented); explicit dates are ignored.
@@ -203,7 +193,7 @@ class ContractApi:
         body = (
             '{"package":' + self.package_json(package, now) + ',"workflow_id":' + json.dumps(package.workflow_id) + "}"
         )
-        return json_text(body, 201)
+        return Reply(body, 201)
 
     def _failure_message(
         self, package_id: str, business_id: str, start: date, reports: tuple[str, ...], outcome: str | None
@@ -218,13 +208,13 @@ class ContractApi:
                 return rule.error_message
         return None
 
-    async def get_package(self, principal: Principal, package_id: str) -> Response:
+    async def get_package(self, principal: Principal, package_id: str) -> Reply:
         package = self._ledger().packages.get(principal.business.id, package_id)
         if package is None:
             raise not_found()
-        return json_text(self.package_json(package, self._clock.timestamp()))
+        return Reply(self.package_json(package, self._clock.timestamp()))
 
-    async def list_packages(self, principal: Principal, query: dict[str, Any]) -> Response:
+    async def list_packages(self, principal: Principal, query: dict[str, Any]) -> Reply:
         now = self._clock.timestamp()
         store = self._ledger().packages
         business_id = principal.business.id
@@ -248,33 +238,15 @@ class ContractApi:
             codec=self._codec,
             faults=self._faults,
         )
-        return json_text(text)
+        return Reply(text)
 
-    async def list_periods(self, principal: Principal, query: dict[str, Any]) -> Response:
-        periods = self._ledger().periods.get(principal.business.id, [])
-
-        def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Period]]:
-            selected = (p for p in periods if status is None or p.status == status)
-            return sorted_entries(selected, lambda p: (p.sort_value(sort_by), p.id))
-
-        text = list_page(
-            query=query,
-            business_id=principal.business.id,
-            sort_columns=self._sort_columns["list_periods_api_v1_accounting_periods_get"],
-            entries=entries,
-            render_json=lambda p: p.json_text,
-            codec=self._codec,
-            faults=self._faults,
-        )
-        return json_text(text)
-
-    async def get_download_url(self, principal: Principal, package_id: str) -> Response:
+    async def get_download_url(self, principal: Principal, package_id: str) -> Reply:
         package = self._ledger().packages.get(principal.business.id, package_id)
         if package is None:
             raise not_found()
         now = self._clock.timestamp()
         stage = self._stage(package, now)
-        if stage.status != READY:
+        if stage.status != READY and not ("download-before-ready" in self._faults and stage.status != "failed"):
             reason = {
                 "queued": "Package is not ready for download yet (status: queued); poll until it is ready.",
                 "in_progress": "Package is not ready for download yet (status: in_progress); poll until it is ready.",
@@ -283,7 +255,7 @@ class ContractApi:
             raise ApiError(400, reason)
         artifact = self.artifact(package)
         link = self._links.sign(package.id, artifact.filename, now)
-        return json_body(
+        return json_reply(
             {
                 "package_id": package.id,
                 "filename": artifact.filename,

@@ -1,0 +1,401 @@
+"""Accounting periods: create, get, close, reopen, bulk-lock, tenant isolation (PERIODS.md ops 6-10).
+
+Every check that writes works on periods the kit created itself, in a year no period of the
+business touches (``own_periods.py``): closing, locking and reopening are irreversible on a
+real system.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from conformance.context import PERIODS, RunContext
+from conformance.http import Exchange
+from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+
+CREATE = "POST /api/v1/accounting-periods"
+GET = "GET /api/v1/accounting-periods/{period_id}"
+CLOSE = "POST /api/v1/accounting-periods/close"
+REOPEN = "POST /api/v1/accounting-periods/{period_id}/reopen"
+BULK_LOCK = "POST /api/v1/accounting-periods/bulk-lock"
+DEFAULT_LOCK_REASON = "Historical migration - bulk locked"
+AUDIT_TEXT = "Closed by dayzero-conformance on a period it created"
+
+
+def _period_body(ctx: RunContext, exchange: Exchange, what: str) -> dict[str, Any]:
+    body = exchange.json()
+    ctx.expect(
+        isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("status"), str),
+        f"{what} answers an AccountingPeriodResponse",
+        expected="{id, business_id, period_start, period_end, status, ...}",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+    return dict(body)
+
+
+def close(ctx: RunContext, period: dict[str, Any], reason: str | None = AUDIT_TEXT) -> tuple[Exchange, dict]:
+    """Close one of the kit's own periods (201); returns the exchange and the closed period."""
+    exchange = ctx.client.post(
+        f"{PERIODS}/close", json_body={"period_end": period["period_end"], "lock_reason": reason}
+    )
+    ctx.expect_status(exchange, {201}, "closing an open period by its end date answers 201")
+    return exchange, _period_body(ctx, exchange, "close")
+
+
+def _field_is_set(ctx: RunContext, exchange: Exchange, body: dict[str, Any], name: str, why: str) -> None:
+    ctx.expect(
+        body.get(name) not in (None, ""),
+        why,
+        expected=f"{name} set",
+        actual=f"{name}: {body.get(name)!r}",
+        exchange=exchange,
+    )
+
+
+@check(
+    "PERIOD-CREATE-GET",
+    "A created period is open, and get answers the same period",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(CREATE, GET),
+    rationale="Documented: create answers 201 with the AccountingPeriodResponse; a new period is open (F/periods).",
+)
+def create_and_get(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    exchange = ctx.client.last
+    ctx.expect(
+        period.get("status") == "open" and period.get("business_id") == ctx.settings.identity.business_id,
+        "a new period is open and belongs to the caller's business",
+        expected=f"status open, business_id {ctx.settings.identity.business_id}",
+        actual=f"status {period.get('status')}, business_id {period.get('business_id')}",
+        exchange=exchange,
+    )
+    fetched = ctx.client.get(f"{PERIODS}/{period['id']}")
+    ctx.expect_status(fetched, {200}, "the created period can be fetched by id")
+    body = _period_body(ctx, fetched, "get")
+    differing = sorted(k for k in ("id", "period_start", "period_end", "status") if body.get(k) != period.get(k))
+    ctx.expect(
+        not differing, "get answers the created period", expected=str(period), actual=str(body), exchange=fetched
+    )
+
+
+@check(
+    "PERIOD-CREATE-OVERLAP-409",
+    "A period overlapping another one is refused with 409",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(CREATE,),
+    rationale="Documented: a uniqueness constraint forbids overlapping dates; create declares 409 for it.",
+)
+def overlap_is_409(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    middle = date.fromisoformat(period["period_start"]) + timedelta(days=10)
+    exchange = ctx.client.post(
+        PERIODS, json_body={"period_start": middle.isoformat(), "period_end": (middle + timedelta(days=30)).isoformat()}
+    )
+    if exchange.status == 201:
+        ctx.created_periods.append(str((exchange.json() or {}).get("id")))
+    ctx.expect_status(exchange, {409}, "a period sharing days with an existing one is a conflict")
+    body = exchange.json()
+    ctx.expect(
+        isinstance(body, dict) and isinstance(body.get("detail"), str),
+        'the 409 body is {"detail": ...}',
+        expected='{"detail": "..."}',
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+
+
+@check(
+    "PERIOD-CREATE-DATES",
+    "A period ending before it starts is refused",
+    level=SHOULD,
+    layer=BEHAVIOUR,
+    creates_data=True,  # a server that accepts it would make a period
+    operations=(CREATE,),
+    rationale="Inferred: period_end before period_start is refused (400 or 422; the status is not documented).",
+)
+def dates_in_order(ctx: RunContext) -> None:
+    end = ctx.own_periods.end_without_period()
+    exchange = ctx.client.post(
+        PERIODS, json_body={"period_start": end.isoformat(), "period_end": (end - timedelta(days=5)).isoformat()}
+    )
+    if exchange.status == 201:
+        ctx.created_periods.append(str((exchange.json() or {}).get("id")))
+    ctx.expect_status(exchange, {400, 422}, "period_end before period_start is refused")
+
+
+@check(
+    "PERIOD-CLOSE",
+    "Close by end date records status, who and when",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(CLOSE,),
+    rationale="Documented: close answers 201; the period becomes closed with closed_at and closed_by_user_id "
+    "(every close is audited); lock_reason is the request's.",
+)
+def close_records_audit(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    exchange, closed = close(ctx, period)
+    ctx.expect(
+        closed["id"] == period["id"] and closed.get("status") == "closed",
+        "the period with that end date is now closed",
+        expected=f"id {period['id']}, status closed",
+        actual=f"id {closed['id']}, status {closed.get('status')}",
+        exchange=exchange,
+    )
+    _field_is_set(ctx, exchange, closed, "closed_at", "closing records when")
+    _field_is_set(ctx, exchange, closed, "closed_by_user_id", "closing records who")
+    ctx.expect(
+        closed.get("lock_reason") == AUDIT_TEXT,
+        "the close keeps the reason given",
+        expected=AUDIT_TEXT,
+        actual=str(closed.get("lock_reason")),
+        exchange=exchange,
+    )
+    fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+    ctx.expect(
+        fetched.get("status") == "closed",
+        "get shows the period closed",
+        expected="status closed",
+        actual=f"status {fetched.get('status')}",
+        exchange=ctx.client.last,
+    )
+
+
+@check(
+    "PERIOD-CLOSE-TWICE",
+    "Closing a period that is already closed is refused",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(CLOSE,),
+    rationale="Documented: the server refuses a period that is already closed (400 expected; 409 tolerated).",
+)
+def close_twice(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    close(ctx, period)
+    again = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": period["period_end"]})
+    ctx.expect_status(again, {400, 409}, "a closed period cannot be closed again")
+
+
+@check(
+    "PERIOD-CLOSE-NO-MATCH",
+    "Closing by an end date no period has is 404",
+    level=SHOULD,
+    layer=BEHAVIOUR,
+    creates_data=True,  # a server that creates periods implicitly would make one
+    operations=(CLOSE,),
+    rationale="Inferred: close finds the period by its exact end date; none is 404 (declared), nothing is created.",
+)
+def close_without_match(ctx: RunContext) -> None:
+    end = ctx.own_periods.end_without_period()
+    exchange = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": end.isoformat()})
+    if exchange.status == 201:
+        ctx.created_periods.append(str((exchange.json() or {}).get("id")))
+    ctx.expect_status(exchange, {404}, "no period ends on that day")
+
+
+@check(
+    "PERIOD-REOPEN",
+    "Reopen returns a closed period to open and records who, when and why",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(REOPEN,),
+    rationale="Documented: reopen answers 201, returns the period to open, and is audited "
+    "(reopen_reason, reopened_at, reopened_by_user_id).",
+)
+def reopen_records_audit(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    close(ctx, period)
+    reason = "Reopened by dayzero-conformance on a period it created"
+    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/reopen", json_body={"reopen_reason": reason})
+    ctx.expect_status(exchange, {201}, "a closed period can be reopened")
+    body = _period_body(ctx, exchange, "reopen")
+    ctx.expect(
+        body.get("status") == "open" and body.get("reopen_reason") == reason,
+        "the period is open again, with the reason",
+        expected=f"status open, reopen_reason {reason!r}",
+        actual=f"status {body.get('status')}, reopen_reason {body.get('reopen_reason')!r}",
+        exchange=exchange,
+    )
+    _field_is_set(ctx, exchange, body, "reopened_at", "reopening records when")
+    _field_is_set(ctx, exchange, body, "reopened_by_user_id", "reopening records who")
+
+
+@check(
+    "PERIOD-REOPEN-OPEN",
+    "Reopening an open period is refused",
+    level=SHOULD,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(REOPEN,),
+    rationale="Inferred: only closed or locked periods can be reopened; an open one is a 400 (409 tolerated).",
+)
+def reopen_open(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/reopen", json_body={"reopen_reason": "not closed"})
+    ctx.expect_status(exchange, {400, 409}, "an open period cannot be reopened")
+
+
+def _bulk_lock(ctx: RunContext, ids: list[str], reason: str | None = None) -> tuple[Exchange, dict[str, Any]]:
+    body: dict[str, Any] = {"period_ids": ids}
+    if reason is not None:
+        body["lock_reason"] = reason
+    exchange = ctx.client.post(f"{PERIODS}/bulk-lock", json_body=body)
+    ctx.expect_status(exchange, {201}, "bulk-lock answers 201, whatever the ids")
+    result = exchange.json()
+    ctx.expect(
+        isinstance(result, dict)
+        and isinstance(result.get("locked_count"), int)
+        and isinstance(result.get("skipped_count"), int),
+        "bulk-lock answers a BulkLockPeriodsResult",
+        expected="{locked_count, skipped_count, locked_ids, skipped}",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+    return exchange, dict(result)
+
+
+@check(
+    "PERIOD-BULK-LOCK",
+    "Bulk-lock closes and locks open and closed periods, with the default reason",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(BULK_LOCK,),
+    rationale="Documented: open periods are closed first, then locked; without lock_reason the server writes "
+    f"'{DEFAULT_LOCK_REASON}'.",
+)
+def bulk_lock(ctx: RunContext) -> None:
+    open_period, closed_period = ctx.own_periods.new(), ctx.own_periods.new()
+    close(ctx, closed_period)
+    exchange, result = _bulk_lock(ctx, [open_period["id"], closed_period["id"]])
+    ctx.expect(
+        result["locked_count"] == 2
+        and sorted(result.get("locked_ids") or []) == sorted([open_period["id"], closed_period["id"]]),
+        "both periods are locked",
+        expected=f"locked_count 2, locked_ids {[open_period['id'], closed_period['id']]}",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+    for period in (open_period, closed_period):
+        fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+        ctx.expect(
+            fetched.get("status") == "locked" and fetched.get("closed_at") is not None,
+            "a bulk-locked period is locked (and was closed first)",
+            expected="status locked, closed_at set",
+            actual=f"status {fetched.get('status')}, closed_at {fetched.get('closed_at')}",
+            exchange=ctx.client.last,
+        )
+        ctx.expect(
+            fetched.get("lock_reason") == DEFAULT_LOCK_REASON,
+            "the documented default reason is written",
+            expected=DEFAULT_LOCK_REASON,
+            actual=str(fetched.get("lock_reason")),
+            exchange=ctx.client.last,
+        )
+
+
+@check(
+    "PERIOD-BULK-LOCK-SKIPS",
+    "Bulk-lock skips locked and unknown ids instead of failing",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(BULK_LOCK,),
+    rationale="Documented: already-locked periods are skipped; unknown ids count in skipped_count; bulk-lock "
+    "declares no 404.",
+)
+def bulk_lock_skips(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    _bulk_lock(ctx, [period["id"]], reason="Locked by dayzero-conformance")
+    unknown = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
+    exchange, result = _bulk_lock(ctx, [period["id"], unknown])
+    skipped = {str(entry.get("period_id")) for entry in result.get("skipped") or [] if isinstance(entry, dict)}
+    ctx.expect(
+        result["locked_count"] == 0 and result["skipped_count"] == 2 and skipped == {period["id"], unknown},
+        "the locked period and the unknown id are both skipped",
+        expected=f"locked_count 0, skipped_count 2, skipped {sorted([period['id'], unknown])}",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+
+
+@check(
+    "PERIOD-BULK-LOCK-COUNTS",
+    "Bulk-lock's counts equal its lists",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(BULK_LOCK,),
+    rationale="Documented: locked_count is how many ended up locked (locked_ids), skipped_count how many were "
+    "skipped (skipped).",
+)
+def bulk_lock_counts(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    unknown = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
+    exchange, result = _bulk_lock(ctx, [period["id"], unknown], reason="Locked by dayzero-conformance")
+    counts = (result["locked_count"], result["skipped_count"])
+    lists = (len(result.get("locked_ids") or []), len(result.get("skipped") or []))
+    ctx.expect(
+        counts == lists == (1, 1),
+        "one locked, one skipped, and the counts match the lists",
+        expected="locked_count 1 = len(locked_ids), skipped_count 1 = len(skipped)",
+        actual=f"counts {counts}, list lengths {lists}",
+        exchange=exchange,
+    )
+
+
+@check(
+    "TENANT-404-OTHER-PERIOD",
+    "Another business's period is 404 on every period operation",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    needs_other=True,
+    operations=(GET, REOPEN, BULK_LOCK, "every /api/v1/accounting-periods/{period_id}/... operation"),
+    rationale="Documented: a resource of another business answers 404 (check x-business-id), not 403.",
+)
+def other_period_is_404(ctx: RunContext) -> None:
+    ctx.require_other()
+    assert ctx.other_own_periods is not None
+    theirs = ctx.other_own_periods.new()  # the kit's own period, in the other business
+    url = f"{PERIODS}/{theirs['id']}"
+    probes = (
+        ("GET", "", None, None),
+        ("POST", "/reopen", {"reopen_reason": "tenant probe"}, None),
+        ("POST", "/close-readiness", None, None),
+        ("GET", "/close-score", None, None),
+        ("GET", "/score-history", None, None),
+        ("GET", "/checklist-acks", None, None),
+        ("PUT", "/checklist-acks/trial_balance_review", {"notes": "tenant probe"}, None),
+        ("POST", "/sign-offs", {"role": "reviewer"}, None),
+        ("DELETE", "/sign-offs", None, {"role": "reviewer"}),
+    )
+    for method, suffix, body, params in probes:
+        exchange = ctx.client.request(method, f"{url}{suffix}", json_body=body, params=params)
+        ctx.expect_status(exchange, {404}, f"{method} {suffix or '/'} on another business's period is not found")
+    exchange, result = _bulk_lock(ctx, [theirs["id"]])
+    ctx.expect(
+        result["locked_count"] == 0 and result["skipped_count"] == 1,
+        "bulk-lock skips another business's period as not found",
+        expected="locked_count 0, skipped_count 1",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+    still = ctx.other.get(url) if ctx.other else None
+    ctx.expect(
+        still is not None and (still.json() or {}).get("status") == "open",
+        "the other business's period is untouched",
+        expected="status open",
+        actual=still.excerpt() if still else "",
+        exchange=still,
+    )

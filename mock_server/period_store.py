@@ -1,0 +1,81 @@
+"""Accounting periods per business, with what the close workflow records about each."""
+
+from __future__ import annotations
+
+from bisect import insort
+from datetime import date
+
+from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.periods import Period
+
+
+class PeriodStore:
+    """Periods by id and, per business, in period_start order; acks, sign-offs and score history."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Period] = {}
+        self._by_business: dict[str, list[tuple[date, str]]] = {}
+        # Acks are keyed by the period's start date, not its id (documented).
+        self._acks: dict[tuple[str, date], dict[str, ChecklistAck]] = {}
+        self._sign_offs: dict[str, dict[tuple[str, str], SignOff]] = {}
+        self._history: dict[str, dict[date, ScoreSnapshot]] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    # -- periods -----------------------------------------------------------------------------
+
+    def add(self, period: Period) -> None:
+        self._by_id[period.id] = period
+        insort(self._by_business.setdefault(period.business_id, []), (period.period_start, period.id))
+
+    def replace(self, period: Period) -> None:
+        """Store a new version of a period already in the store (its dates never change)."""
+        self._by_id[period.id] = period
+
+    def get(self, business_id: str, period_id: str) -> Period | None:
+        """The period, or None when unknown or owned by another business."""
+        period = self._by_id.get(period_id)
+        return period if period is not None and period.business_id == business_id else None
+
+    def find(self, period_id: str) -> Period | None:
+        """The period with this id, whichever business owns it."""
+        return self._by_id.get(period_id)
+
+    def of_business(self, business_id: str) -> list[Period]:
+        """The business's periods, oldest first."""
+        return [self._by_id[period_id] for _, period_id in self._by_business.get(business_id, [])]
+
+    def overlapping(self, business_id: str, start: date, end: date) -> Period | None:
+        """A period of the business sharing at least one day with [start, end], if any."""
+        return next((p for p in self.of_business(business_id) if p.period_start <= end and start <= p.period_end), None)
+
+    def ending_on(self, business_id: str, end: date) -> Period | None:
+        return next((p for p in self.of_business(business_id) if p.period_end == end), None)
+
+    # -- close records -----------------------------------------------------------------------
+
+    def acks(self, period: Period) -> dict[str, ChecklistAck]:
+        """The period's checklist acks by step id, in the order they were first written."""
+        return self._acks.get((period.business_id, period.period_start), {})
+
+    def put_ack(self, ack: ChecklistAck) -> None:
+        self._acks.setdefault((ack.business_id, ack.period_start), {})[ack.step_id] = ack
+
+    def sign_offs(self, period_id: str) -> dict[tuple[str, str], SignOff]:
+        """The period's sign-offs by (user_id, role)."""
+        return self._sign_offs.get(period_id, {})
+
+    def put_sign_off(self, sign_off: SignOff) -> None:
+        self._sign_offs.setdefault(sign_off.period_id, {})[(sign_off.user_id, sign_off.role)] = sign_off
+
+    def remove_sign_off(self, period_id: str, user_id: str, role: str) -> SignOff | None:
+        return self._sign_offs.get(period_id, {}).pop((user_id, role), None)
+
+    def history(self, period_id: str) -> list[ScoreSnapshot]:
+        """The period's daily score snapshots, oldest first."""
+        return sorted(self._history.get(period_id, {}).values(), key=lambda snapshot: snapshot.day)
+
+    def record_snapshot(self, period_id: str, snapshot: ScoreSnapshot) -> None:
+        """Keep the day's snapshot (one per UTC day: the day's last computation)."""
+        self._history.setdefault(period_id, {})[snapshot.day] = snapshot
