@@ -25,6 +25,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_serving(base: str, attempts: int = 200) -> None:
+    """Poll until the server answers (a process started by a test needs a moment)."""
+    for _ in range(attempts):
+        try:
+            httpx.get(f"{base}/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{base} did not start serving")
+
+
 @pytest.fixture
 def served():
     port = free_port()
@@ -38,12 +49,7 @@ def served():
     base = f"http://127.0.0.1:{port}"
     try:
         banner = process.stdout.readline() if process.stdout else ""
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        wait_until_serving(base)
         yield base, banner
     finally:
         process.terminate()
