@@ -361,7 +361,18 @@ def bulk_lock_counts(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     needs_other=True,
-    operations=(GET, REOPEN, BULK_LOCK, "every /api/v1/accounting-periods/{period_id}/... operation"),
+    operations=(
+        GET,
+        REOPEN,
+        BULK_LOCK,
+        "POST /api/v1/accounting-periods/{period_id}/close-readiness",
+        "GET /api/v1/accounting-periods/{period_id}/close-score",
+        "GET /api/v1/accounting-periods/{period_id}/score-history",
+        "GET /api/v1/accounting-periods/{period_id}/checklist-acks",
+        "PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",
+        "POST /api/v1/accounting-periods/{period_id}/sign-offs",
+        "DELETE /api/v1/accounting-periods/{period_id}/sign-offs",
+    ),
     rationale="Documented: a resource of another business answers 404 (check x-business-id), not 403.",
 )
 def other_period_is_404(ctx: RunContext) -> None:

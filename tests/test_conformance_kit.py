@@ -161,7 +161,11 @@ def test_the_kit_leaves_the_folder_it_runs_in_as_it_found_it(tmp_path: Path, use
     for result in (default, chosen, nowhere):
         assert result.returncode == 0, result.stdout + result.stderr
     assert list(project.iterdir()) == [], "nothing written where the kit was run"
-    assert json.loads(report.read_text())["checks"], "reports go where they are asked to"
+    written = json.loads(report.read_text())
+    assert written["checks"], "reports go where they are asked to"
+    assert written["generation"] == "bare (detected from the first success body)"
+    assert any("negative (schema-violating) data" in note for note in written["notes"])
+    assert written["created_package_ids"] and "created_period_ids" in written
     for cache in (user_cache_home / "dayzero-conformance", tmp_path / "chosen"):
         assert {"schemathesis", "examples", "hypothesis"} <= {p.name for p in cache.iterdir()}, cache
     assert "--no-cache" in cli("run", "--help").stdout
@@ -315,3 +319,12 @@ def test_a_server_that_never_finishes_a_build_costs_one_ready_timeout_not_one_pe
     later = [r for r in run.results if r.check.id in needs_ready and r is not timed_out[0]]
     assert later and all(r.status == "skipped" and "not waiting --ready-timeout again" in r.skip_reason for r in later)
     assert run.duration < 60 + 3
+
+
+def test_every_check_names_operations_of_the_contract() -> None:
+    from openapi import load_contract
+
+    paths = load_contract().bundle["paths"]
+    known = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
+    for item in CHECKS.values():
+        assert set(item.operations) <= known | {"all published operations"}, item.id
