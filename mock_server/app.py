@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,9 @@ from mock_server.handlers import contract_handlers
 from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.identities import load_fixtures
+from mock_server.journal import Journal, JournalMiddleware
 from mock_server.json_responses import json_body, json_text
+from mock_server.operations import OperationTable
 from mock_server.reports.archive import ArchiveCache
 from mock_server.request_validation import make_validator_map
 from mock_server.settings import Settings
@@ -47,21 +47,6 @@ def _swagger_ui_dir() -> str:
     if not candidates:
         raise RuntimeError("Swagger UI 5 is missing: install swagger-ui-bundle-v2.")
     return str(candidates[-1])
-
-
-def _allowed_methods(document: dict[str, Any]) -> Callable[[str], list[str]]:
-    """Path -> every method the contract declares for it (for 405's Allow header)."""
-    table = []
-    # Literal segments win over templates, as routing does: /accounting-periods/close is the "/close"
-    # path (POST), not "/{period_id}" (GET) with period_id "close".
-    for template, item in sorted(document["paths"].items(), key=lambda entry: entry[0].count("{")):
-        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
-        table.append((pattern, sorted(method.upper() for method in item)))
-
-    def lookup(path: str) -> list[str]:
-        return next((methods for pattern, methods in table if pattern.match(path)), [])
-
-    return lookup
 
 
 class MockRuntime:
@@ -106,7 +91,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         sort_columns=extensions["pagination"]["sort-columns"],
     )
     handlers = contract_handlers([packages_api, periods_api], ReplyWriter(settings.generation))
-    control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset)
+    journal = Journal(settings.journal_size)
+    control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset, journal=journal)
+    operations = OperationTable(contract.bundle)
 
     effective = contract.effective
     if "accept-unknown-reports" in settings.faults:
@@ -199,6 +186,14 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         clock=runtime.clock,
         allow_any_business="token-any-business" in settings.faults,
     )
+    if settings.control and settings.journal_size > 0:
+        app.add_middleware(
+            JournalMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            journal=lambda: journal,
+            clock=runtime.clock,
+            operation_id=operations.operation_id,
+        )
     app.add_middleware(
         CORSMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
@@ -207,7 +202,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         allow_headers=["*"],
         expose_headers=["Content-Disposition", "Content-Length", "WWW-Authenticate"],
     )
-    install_error_handlers(app, _allowed_methods(contract.bundle))
+    install_error_handlers(app, operations.methods)
     app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
     return app
 

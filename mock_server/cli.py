@@ -106,6 +106,12 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         metavar="NAME",
         help="switch on a fault (repeatable; see the list below)",
     )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=int(str(env_or("JOURNAL_SIZE", defaults.journal_size))),
+        help="requests kept for GET /__mock/requests (0: no journal)",
+    )
     serve.add_argument("--log-level", default=env_or("LOG_LEVEL", "warning"))
     return parser
 
@@ -126,6 +132,7 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         clock=args.clock,
         validate_responses=args.validate_responses,
         generation=args.generation,
+        journal_size=args.journal_size,
         public_base_url=args.public_url,
         faults=check_faults(args.faults),
     )

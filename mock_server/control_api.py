@@ -8,18 +8,28 @@ from typing import Any
 from starlette.responses import Response
 
 from mock_server.clock import Clock
+from mock_server.journal import Journal, records_json
 from mock_server.json_responses import json_body
 from mock_server.state import Ledger
 
 
 class ControlApi:
-    def __init__(self, *, clock: Clock, ledger: Callable[[], Ledger], reset: Callable[[], None]) -> None:
+    def __init__(
+        self, *, clock: Clock, ledger: Callable[[], Ledger], reset: Callable[[], None], journal: Journal
+    ) -> None:
         self._clock = clock
         self._ledger = ledger
         self._reset = reset
+        self._journal = journal
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
-        return {"reset": self.reset, "advance_clock": self.advance_clock, "get_state": self.get_state}
+        return {
+            "reset": self.reset,
+            "advance_clock": self.advance_clock,
+            "get_state": self.get_state,
+            "list_requests": self.list_requests,
+            "clear_requests": self.clear_requests,
+        }
 
     def _state(self) -> dict[str, Any]:
         return {
@@ -39,3 +49,17 @@ class ControlApi:
 
     async def get_state(self) -> Response:
         return json_body(self._state())
+
+    async def list_requests(self, query: dict[str, Any]) -> Response:
+        records = self._journal.select(
+            method=query.get("method") or None,
+            path=query.get("path") or None,
+            operation=query.get("operation") or None,
+            status=query.get("status"),
+            since=query.get("since"),
+        )
+        return json_body(records_json(records, self._journal.size))
+
+    async def clear_requests(self) -> Response:
+        self._journal.clear()
+        return Response(status_code=204)

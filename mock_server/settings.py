@@ -33,6 +33,7 @@ class Settings:
     public_base_url: str = ""
     validate_responses: bool = False
     max_body_bytes: int = 1_048_576
+    journal_size: int = 1000  # requests kept for GET /__mock/requests (with the control API)
     faults: frozenset[str] = field(default_factory=frozenset)
     # Which generation of the docs to speak: "bare" models or the "envelope" (SuccessEnvelope_<Model>_).
     generation: str = "bare"
@@ -42,6 +43,8 @@ class Settings:
             raise ValueError(f"clock must be 'real' or 'frozen', not {self.clock!r}.")
         if self.generation not in ("bare", "envelope"):
             raise ValueError(f"generation must be 'bare' or 'envelope', not {self.generation!r}.")
+        if self.journal_size < 0:
+            raise ValueError("journal_size must not be negative.")
         if self.queue_seconds < 0 or self.build_seconds < 0:
             raise ValueError("queue_seconds and build_seconds must not be negative.")
 
