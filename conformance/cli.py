@@ -22,6 +22,7 @@ from conformance.reporting.junit import render_junit
 from conformance.results import RunResult
 from conformance.settings import Identity, KitSettings
 from conformance.storage import default_cache_dir
+from conformance.traffic.commands import add_commands, serve_proxy, validate_har
 
 
 class UsageError(Exception):
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_const", const=None, dest="cache_dir", help="keep caches in a temporary folder"
     )
     commands.add_parser("list", help="list every check with its level and rationale")
+    add_commands(commands)
     return parser
 
 
@@ -126,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for item in CHECKS.values():
                 console.print(f"{item.id:<28} {item.level:<6} {item.layer:<10} {item.title}\n{'':<46}{item.rationale}")
             return 0
+        if args.command == "proxy":
+            return serve_proxy(args, console)
+        if args.command == "validate-har":
+            return validate_har(args, console)
         settings = settings_from_args(args)
         reporter = ConsoleReporter(console)
         console.print(f"dayzero-conformance: {settings.tier} tier against {settings.base_url} (seed {settings.seed})")
@@ -134,13 +140,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_reports(run, settings)
         return run.exit_code
     except UsageError as error:
-        errors.print(f"dayzero-conformance: {error} Tip: dayzero-conformance run --help")
+        errors.print(f"dayzero-conformance: {error} Tip: dayzero-conformance COMMAND --help", soft_wrap=True)
         return 2
     except ToolError as error:
-        errors.print(f"dayzero-conformance: {error}")
+        errors.print(f"dayzero-conformance: {error}", soft_wrap=True)
         return 2
     except KeyboardInterrupt:
-        errors.print("dayzero-conformance: interrupted.")
+        errors.print("dayzero-conformance: interrupted.", soft_wrap=True)
         return 2
 
 

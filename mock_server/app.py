@@ -29,13 +29,13 @@ from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.identities import load_fixtures
 from mock_server.journal import Journal, JournalMiddleware
 from mock_server.json_responses import json_body, json_text
-from mock_server.operations import OperationTable
 from mock_server.reports.archive import ArchiveCache
 from mock_server.request_validation import make_validator_map
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
 from openapi import load_contract
+from openapi.operations import OperationTable
 
 
 def _swagger_ui_dir() -> str:

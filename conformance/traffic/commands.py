@@ -1,0 +1,115 @@
+"""The ``proxy`` and ``validate-har`` commands: arguments in, reports out, an exit code back."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from conformance.http import ToolError
+
+if TYPE_CHECKING:
+    from conformance.traffic.report import TrafficReport
+
+# openapi-core and the proxy load only when one of these commands runs.
+FAIL_ON = ("request", "response", "any")
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--generation", choices=("auto", "bare", "envelope"), default="auto")
+    parser.add_argument("--report", type=Path, metavar="HTML", help="write the HTML report here")
+    parser.add_argument("--json", type=Path, help="write the JSON report here")
+    parser.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    parser.add_argument("--fail-on", choices=FAIL_ON, default="any", help="which findings make the exit code 1")
+    parser.add_argument(
+        "--min-poll-interval", type=float, metavar="SECONDS", help="report polls of one package closer than this"
+    )
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    proxy = commands.add_parser(
+        "proxy",
+        help="forward a client's traffic to an upstream and validate both sides",
+        description="Point your client at the proxy; it forwards every request to --upstream and validates "
+        "requests (your client) and answers (the upstream) against the contract. Stop it with Ctrl-C for the "
+        "summary and the reports.",
+    )
+    proxy.add_argument("--upstream", required=True, help="the API root to forward to")
+    proxy.add_argument("--host", default="127.0.0.1")
+    proxy.add_argument("--port", type=int, default=4011)
+    proxy.add_argument("--har", type=Path, help="write every exchange as HAR 1.2 here on stop")
+    proxy.add_argument("--quiet-headers", action="store_true", help=f"do not add {'x-dayzero-contract'} to answers")
+    add_report_arguments(proxy)
+    har = commands.add_parser(
+        "validate-har",
+        help="validate traffic captured in a HAR file",
+        description="Check the API exchanges of a HAR file (browser devtools, Playwright, Charles, mitmproxy, "
+        "or the proxy's --har) against the contract, offline. Requests to other hosts are listed and ignored.",
+    )
+    har.add_argument("file", type=Path)
+    har.add_argument(
+        "--base-url", help="the API root in the capture (default: the host most /api/v1/ requests went to)"
+    )
+    add_report_arguments(har)
+
+
+def finish(report: TrafficReport, args: argparse.Namespace, console: Console) -> int:
+    from conformance.traffic.report import write_reports
+
+    report.print_summary(console)
+    write_reports(report, json_path=args.json, html_path=args.report, junit_path=args.junit)
+    return report.exit_code(args.fail_on)
+
+
+def validate_har(args: argparse.Namespace, console: Console) -> int:
+    from conformance.traffic.har import read_har
+    from conformance.traffic.report import TrafficReport
+    from conformance.traffic.validator import TrafficValidator
+
+    exchanges, ignored = read_har(args.file, args.base_url)
+    report = TrafficReport(TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval))
+    for exchange in exchanges:
+        report.add(exchange)
+    report.ignored += ignored
+    if ignored:
+        console.print(f"[dim]ignored {len(ignored)} requests to other hosts (listed in the reports)[/]")
+    return finish(report, args, console)
+
+
+def serve_proxy(args: argparse.Namespace, console: Console) -> int:
+    import httpx
+    import uvicorn
+
+    from conformance.traffic.har import har_document
+    from conformance.traffic.proxy import TrafficProxy
+    from conformance.traffic.report import TrafficReport
+    from conformance.traffic.validator import TrafficValidator
+
+    try:
+        httpx.get(args.upstream, timeout=10)
+    except httpx.HTTPError as error:
+        raise ToolError(f"Cannot reach the upstream {args.upstream} ({error.__class__.__name__}).") from None
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as error:
+        raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
+    report = TrafficReport(TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval))
+    proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers)
+    console.print(
+        f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"
+        f"  live report: http://{args.host}:{args.port}/__proxy/report   stop: Ctrl-C"
+    )
+    server = uvicorn.Server(uvicorn.Config(proxy.app(), log_level="warning", lifespan="on"))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: the normal end here
+        server.run(sockets=[sock])
+    if args.har is not None:
+        args.har.parent.mkdir(parents=True, exist_ok=True)
+        args.har.write_text(json.dumps(har_document(proxy.exchanges), indent=1))
+    return finish(report, args, console)

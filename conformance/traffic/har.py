@@ -1,0 +1,138 @@
+"""HAR 1.2 files: read captured traffic for offline validation, and write the proxy's own."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.http import ToolError
+from conformance.traffic.exchange import TrafficExchange, decoded
+
+API_PREFIX = "/api/v1/"
+
+
+def _headers(entries: list[dict[str, Any]]) -> dict[str, str]:
+    return {str(h.get("name", "")).lower(): str(h.get("value", "")) for h in entries or [] if h.get("name")}
+
+
+def _content(content: dict[str, Any]) -> bytes:
+    text = content.get("text") or ""
+    if content.get("encoding") == "base64":
+        try:
+            return base64.b64decode(text)
+        except ValueError:
+            return b""
+    return text.encode("utf-8", "replace")
+
+
+def _at(text: str) -> float:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except (ValueError, AttributeError):
+        return 0.0
+
+
+def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExchange], list[str]]:
+    """The API exchanges of a HAR file and the requests to other hosts it left out.
+
+    The API's host is ``base_url``'s, or else the host most of the /api/v1/ requests went to.
+    """
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["log"]["entries"]
+    except FileNotFoundError:
+        raise ToolError(f"{path} does not exist.") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise ToolError(f"{path} is not a HAR file (log.entries): {error}.") from None
+    if base_url:
+        root = urlsplit(base_url)
+        host, base_path = root.netloc, root.path.rstrip("/")
+    else:
+        hosts = Counter(urlsplit(e["request"]["url"]).netloc for e in entries if API_PREFIX in e["request"]["url"])
+        if not hosts:
+            raise ToolError(f"{path} has no request to an /api/v1/ path. Tip: give the API root with --base-url.")
+        host, base_path = hosts.most_common(1)[0][0], ""
+    exchanges, ignored = [], []
+    for index, entry in enumerate(entries, start=1):
+        request, response = entry.get("request", {}), entry.get("response", {})
+        url = request.get("url", "")
+        if urlsplit(url).netloc != host:
+            ignored.append(f"{request.get('method', '?')} {url.split('?')[0]}")
+            continue
+        response_headers = _headers(response.get("headers", []))
+        exchanges.append(
+            TrafficExchange(
+                id=f"h{index:05d}",
+                at=_at(entry.get("startedDateTime", "")),
+                method=str(request.get("method", "GET")).upper(),
+                url=url,
+                request_headers=_headers(request.get("headers", [])),
+                request_body=(request.get("postData") or {}).get("text", "").encode("utf-8"),
+                status=int(response.get("status", 0)),
+                response_headers=response_headers,
+                # HAR tools store the decoded body; a proxy's raw capture may still be compressed.
+                response_body=decoded(_content(response.get("content", {})), response_headers.get("content-encoding")),
+                duration_ms=float(entry.get("time", 0.0)),
+                base_path=base_path,
+            )
+        )
+    return exchanges, ignored
+
+
+def har_document(exchanges: list[TrafficExchange]) -> dict[str, Any]:
+    """A HAR 1.2 log of the exchanges (bodies base64 when they are not UTF-8 text)."""
+
+    def content(body: bytes, mime: str) -> dict[str, Any]:
+        try:
+            return {"size": len(body), "mimeType": mime, "text": body.decode("utf-8")}
+        except UnicodeDecodeError:
+            return {"size": len(body), "mimeType": mime, "text": base64.b64encode(body).decode(), "encoding": "base64"}
+
+    entries = []
+    for exchange in exchanges:
+        mime = exchange.response_headers.get("content-type", "")
+        request: dict[str, Any] = {
+            "method": exchange.method,
+            "url": exchange.url,
+            "httpVersion": "HTTP/1.1",
+            "headers": [{"name": k, "value": v} for k, v in exchange.request_headers.items()],
+            "queryString": [{"name": k, "value": v} for k, v in exchange.query_items()],
+            "cookies": [],
+            "headersSize": -1,
+            "bodySize": len(exchange.request_body),
+        }
+        if exchange.request_body:
+            request["postData"] = {
+                "mimeType": exchange.request_headers.get("content-type", ""),
+                "text": exchange.request_body.decode("utf-8", "replace"),
+            }
+        entries.append(
+            {
+                "startedDateTime": datetime.fromtimestamp(exchange.at, UTC).isoformat(),
+                "time": exchange.duration_ms,
+                "request": request,
+                "response": {
+                    "status": exchange.status,
+                    "statusText": "",
+                    "httpVersion": "HTTP/1.1",
+                    # The body is stored decoded, so its encoding header is left out.
+                    "headers": [
+                        {"name": k, "value": v} for k, v in exchange.response_headers.items() if k != "content-encoding"
+                    ],
+                    "cookies": [],
+                    "content": content(exchange.response_body, mime),
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": len(exchange.response_body),
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": exchange.duration_ms, "receive": 0},
+            }
+        )
+    return {
+        "log": {"version": "1.2", "creator": {"name": "dayzero-conformance proxy", "version": "1"}, "entries": entries}
+    }

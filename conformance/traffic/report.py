@@ -1,0 +1,174 @@
+"""The traffic verdict: records, findings and coverage, as JSON, HTML, JUnit and console text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+from xml.etree import ElementTree
+
+from rich.console import Console
+
+from conformance.traffic.coverage import Coverage
+from conformance.traffic.exchange import TrafficExchange
+from conformance.traffic.validator import TrafficValidator, Verdict, Violation
+
+
+@dataclass(frozen=True)
+class TrafficFinding:
+    exchange_id: str
+    operation_id: str | None
+    request: str  # "METHOD /path"
+    violation: Violation
+    curl: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exchange_id": self.exchange_id,
+            "operation_id": self.operation_id,
+            "request": self.request,
+            **self.violation.to_json(),
+            "curl": self.curl,
+        }
+
+
+class TrafficReport:
+    """Everything seen so far; `add` validates one exchange and remembers it."""
+
+    def __init__(self, validator: TrafficValidator) -> None:
+        self.validator = validator
+        self.coverage = Coverage()
+        self.records: list[dict[str, Any]] = []
+        self.findings: list[TrafficFinding] = []
+        self.ignored: list[str] = []  # requests outside the API (presigned downloads, other hosts)
+
+    def add(self, exchange: TrafficExchange) -> Verdict:
+        verdict = self.validator.check(exchange)
+        if not verdict.in_api:
+            self.ignored.append(f"{exchange.method} {exchange.url.split('?')[0]}")
+        self.coverage.add(exchange, verdict.operation_id)
+        self.records.append(
+            {
+                "id": exchange.id,
+                "at": datetime.fromtimestamp(exchange.at, UTC).isoformat().replace("+00:00", "Z"),
+                "method": exchange.method,
+                "path": exchange.path,
+                "query": exchange.query,
+                "status": exchange.status,
+                "duration_ms": round(exchange.duration_ms, 3),
+                "operation_id": verdict.operation_id,
+                "violations": [v.to_json() for v in verdict.violations],
+            }
+        )
+        request = f"{exchange.method} {exchange.path}"
+        self.findings += [
+            TrafficFinding(exchange.id, verdict.operation_id, request, violation, exchange.curl())
+            for violation in verdict.violations
+        ]
+        return verdict
+
+    def count(self, side: str) -> int:
+        return sum(1 for f in self.findings if f.violation.side == side)
+
+    def exit_code(self, fail_on: str) -> int:
+        """1 when findings of the chosen side(s) exist, 0 otherwise."""
+        sides = ("request", "response") if fail_on == "any" else (fail_on,)
+        return 1 if any(self.count(side) for side in sides) else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generation": self.validator.generation.describe(),
+            "exchanges": len(self.records),
+            "request_findings": self.count("request"),
+            "response_findings": self.count("response"),
+            "findings": [f.to_json() for f in self.findings],
+            "coverage": self.coverage.to_json(),
+            "ignored": self.ignored,
+            "records": self.records,
+        }
+
+    def to_junit(self) -> str:
+        suite = ElementTree.Element(
+            "testsuite", name="dayzero-traffic", tests=str(len(self.records)), failures=str(len(self.findings))
+        )
+        by_exchange: dict[str, list[TrafficFinding]] = {}
+        for finding in self.findings:
+            by_exchange.setdefault(finding.exchange_id, []).append(finding)
+        for record in self.records:
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=record["operation_id"] or "outside-the-api",
+                name=f"{record['id']} {record['method']} {record['path']}",
+            )
+            for finding in by_exchange.get(record["id"], []):
+                v = finding.violation
+                failure = ElementTree.SubElement(case, "failure", message=f"{v.side}: {v.rule} at {v.pointer or '/'}")
+                failure.text = f"expected: {v.expected}\nactual: {v.actual}\nreproduce: {finding.curl}"
+        return ElementTree.tostring(suite, encoding="unicode")
+
+    def to_html(self) -> str:
+        coverage = self.coverage.to_json()
+        rows = "".join(
+            f"<tr><td>{escape(f.exchange_id)}</td><td>{escape(f.violation.side)}</td><td>{escape(f.request)}</td>"
+            f"<td>{escape(f.violation.rule)}</td><td><code>{escape(f.violation.pointer)}</code></td>"
+            f"<td>{escape(f.violation.expected)}</td><td>{escape(f.violation.actual)}</td>"
+            f"<td><pre>{escape(f.curl)}</pre></td></tr>"
+            for f in self.findings
+        )
+        operations = "".join(
+            f"<tr><td>{escape(op['operation'])}</td><td>{op['calls']}</td><td>{' '.join(op['statuses_seen'])}</td>"
+            f"<td>{' '.join(op['statuses_never'])}</td><td>{escape(', '.join(op['query_parameters_used']))}</td></tr>"
+            for op in coverage["operations"].values()
+        )
+        hints = "".join(f"<li>{escape(hint)}</li>" for hint in coverage["hints"])
+        ignored = "".join(f"<li>{escape(item)}</li>" for item in self.ignored)
+        verdict = "violations found" if self.findings else "no violations"
+        return f"""<!doctype html><html><head><meta charset="utf-8"><title>DayZero traffic: {verdict}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
+padding:4px;vertical-align:top;font-size:13px}}pre{{white-space:pre-wrap;margin:0}}</style></head><body>
+<h1>DayZero traffic report: {verdict}</h1>
+<p>{len(self.records)} exchanges, generation {escape(self.validator.generation.describe())};
+{self.count("request")} request findings (the client), {self.count("response")} response findings (the upstream).
+Curl lines read the token from <code>$DZ_TOKEN</code>.</p>
+<h2>Findings</h2><table><tr><th>exchange</th><th>side</th><th>request</th><th>rule</th><th>pointer</th>
+<th>expected</th><th>actual</th><th>reproduce</th></tr>{rows or '<tr><td colspan="8">none</td></tr>'}</table>
+<h2>Coverage: {coverage["operations_called"]} of {coverage["operations_total"]} operations</h2>
+<table><tr><th>operation</th><th>calls</th><th>statuses seen</th><th>never seen</th><th>query parameters</th></tr>
+{operations}</table>
+<h2>What the traffic never did</h2><ul>{hints or "<li>nothing: every documented status was seen</li>"}</ul>
+<h2>Not checked (outside the API)</h2><ul>{ignored or "<li>none</li>"}</ul>
+</body></html>"""
+
+    def print_summary(self, console: Console) -> None:
+        coverage = self.coverage.to_json()
+        console.print(
+            f"{len(self.records)} exchanges ({self.validator.generation.describe()}): "
+            f"{self.count('request')} request findings, {self.count('response')} response findings; "
+            f"{coverage['operations_called']} of {coverage['operations_total']} operations exercised."
+        )
+        for finding in self.findings[:20]:
+            v = finding.violation
+            console.print(f"[red]{v.side}[/] {finding.exchange_id} {finding.request}  {v.rule} at {v.pointer or '/'}")
+            console.print(
+                f"  expected: {v.expected}\n  actual:   {v.actual}\n  reproduce: {finding.curl}", soft_wrap=True
+            )
+        if len(self.findings) > 20:
+            console.print(f"... and {len(self.findings) - 20} more (see the JSON or HTML report)")
+        for hint in coverage["hints"][:15]:
+            console.print(f"[dim]coverage:[/] {hint}")
+
+
+def write_reports(
+    report: TrafficReport, *, json_path: Any = None, html_path: Any = None, junit_path: Any = None
+) -> None:
+    for path, render in (
+        (json_path, lambda: json.dumps(report.to_json(), indent=2)),
+        (html_path, report.to_html),
+        (junit_path, report.to_junit),
+    ):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render())

@@ -1,0 +1,305 @@
+"""Judge one recorded exchange against the published contract, with openapi-core.
+
+Request violations are the client's bugs (unknown operation, auth headers, parameters and
+bodies that break the schema, documented rules the schema cannot hold); response violations
+are the upstream's drift (undeclared status, body off-schema, wrong content type).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+from conformance.generation import BodyGeneration
+from conformance.traffic.exchange import TrafficExchange
+from openapi import load_contract
+from openapi.operations import OperationTable
+
+API_PREFIX = "/api/"
+SIGN_OFF_ROLES = ("preparer", "reviewer", "controller", "partner")
+CREATE_PACKAGE = "create_package_api_v1_month_end_packages_post"
+CREATE_PERIOD = "create_period_api_v1_accounting_periods_post"
+GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
+ROLE_OPERATIONS = (
+    "create_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_post",
+    "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete",
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One break of the contract, on the request (client) or the response (upstream) side."""
+
+    side: str
+    rule: str
+    pointer: str
+    expected: str
+    actual: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "side": self.side,
+            "rule": self.rule,
+            "pointer": self.pointer,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
+
+
+@dataclass
+class Verdict:
+    """What the validator made of one exchange."""
+
+    operation_id: str | None
+    in_api: bool
+    violations: list[Violation] = field(default_factory=list)
+
+    def count(self, side: str) -> int:
+        return sum(1 for v in self.violations if v.side == side)
+
+
+def _pointer(prefix: str, path: Any) -> str:
+    return prefix + "".join(f"/{part}" for part in path)
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class TrafficValidator:
+    """Validates exchanges against one generation of the published bundle (auto: the first success decides)."""
+
+    def __init__(self, generation: str = "auto", *, min_poll_interval: float | None = None) -> None:
+        self.generation = BodyGeneration.from_choice(generation)
+        self.min_poll_interval = min_poll_interval
+        self._apis: dict[str, OpenAPI] = {}
+        self._tables: dict[str, OperationTable] = {}
+        self._report_keys = load_contract().report_keys()
+        self._last_poll: dict[str, float] = {}
+
+    def _api(self) -> OpenAPI:
+        name = self.generation.decided
+        if name not in self._apis:
+            document = copy.deepcopy(load_contract(name).bundle)
+            document["servers"] = [{"url": "/"}]  # match by path, whatever host the traffic went to
+            self._apis[name] = OpenAPI.from_dict(document)
+        return self._apis[name]
+
+    def operation_id(self, method: str, path: str) -> str | None:
+        name = self.generation.decided
+        if name not in self._tables:
+            self._tables[name] = OperationTable(load_contract(name).bundle)
+        return self._tables[name].operation_id(method, path)
+
+    def check(self, exchange: TrafficExchange) -> Verdict:
+        """The exchange's operation and every violation on either side."""
+        if not exchange.path.startswith(API_PREFIX):
+            return Verdict(None, in_api=False)  # presigned downloads, docs: not operations of the contract
+        if 200 <= exchange.status < 300:
+            self.generation.detect(exchange.status, _json_or_none(exchange.response_body))
+        api = self._api()
+        request = MockRequest(
+            "http://traffic",
+            exchange.method.lower(),
+            exchange.path,
+            args=dict(exchange.query_items()),
+            headers=exchange.request_headers,
+            data=exchange.request_body or None,
+            content_type=exchange.request_headers.get("content-type", "application/json").split(";")[0],
+        )
+        operation_id = self.operation_id(exchange.method, exchange.path)
+        verdict = Verdict(operation_id, in_api=True)
+        if operation_id is None:
+            verdict.violations.append(
+                Violation(
+                    "request",
+                    "unknown-operation",
+                    "",
+                    "an operation of the published contract",
+                    f"{exchange.method} {exchange.path}",
+                )
+            )
+            return verdict
+        verdict.violations += list(self._request_violations(api, request))
+        verdict.violations += list(self._documented_rules(operation_id, exchange))
+        verdict.violations += list(self._response_violations(api, request, exchange))
+        return verdict
+
+    # -- request side --------------------------------------------------------------------------
+
+    @staticmethod
+    def _request_violations(api: OpenAPI, request: MockRequest) -> list[Violation]:
+        found = []
+        for error in api.iter_request_errors(request):
+            cause = error.__cause__
+            name = getattr(error, "name", None)
+            if name:
+                where = f"/query/{name}"
+                detail = [e.message for e in getattr(cause, "schema_errors", [])] or [str(error)]
+                found.append(
+                    Violation("request", "request-parameter", where, "a value the schema allows", "; ".join(detail))
+                )
+            elif hasattr(cause, "schema_errors"):
+                for schema_error in getattr(cause, "schema_errors", []):
+                    found.append(
+                        Violation(
+                            "request",
+                            "request-schema",
+                            _pointer("/body", schema_error.absolute_path),
+                            f"{schema_error.validator}: {_short(schema_error.validator_value)}",
+                            schema_error.message,
+                        )
+                    )
+            else:
+                found.append(Violation("request", "request-body", "/body", "a JSON body the schema allows", str(error)))
+        return found
+
+    def _documented_rules(self, operation_id: str, exchange: TrafficExchange) -> list[Violation]:
+        """What the prose says and the published schema cannot hold."""
+        found = []
+        headers = exchange.request_headers
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            found.append(
+                Violation(
+                    "request",
+                    "auth-header",
+                    "/headers/authorization",
+                    "Authorization: Bearer <token> (documented: every operation needs it)",
+                    "missing" if "authorization" not in headers else f"{scheme or '(empty)'} ...",
+                )
+            )
+        business = headers.get("x-business-id")
+        if business is None or not _is_uuid(business):
+            found.append(
+                Violation(
+                    "request",
+                    "business-header",
+                    "/headers/x-business-id",
+                    "x-business-id: <business UUID> (documented: every operation needs it)",
+                    "missing" if business is None else _short(business, 60),
+                )
+            )
+        body = _json_or_none(exchange.request_body)
+        if operation_id == CREATE_PACKAGE and isinstance(body, dict):
+            reports = body.get("selected_reports")
+            if isinstance(reports, list):
+                for index, key in enumerate(reports):
+                    if key not in self._report_keys:
+                        found.append(
+                            Violation(
+                                "request",
+                                "report-keys",
+                                f"/body/selected_reports/{index}",
+                                f"one of {', '.join(self._report_keys)} (documented)",
+                                _short(key),
+                            )
+                        )
+        if operation_id in (CREATE_PACKAGE, CREATE_PERIOD) and isinstance(body, dict):
+            start, end = _date(body.get("period_start")), _date(body.get("period_end"))
+            if start and end and start > end:
+                found.append(
+                    Violation(
+                        "request",
+                        "date-order",
+                        "/body",
+                        "period_start on or before period_end",
+                        f"{start.isoformat()} > {end.isoformat()}",
+                    )
+                )
+        if operation_id in ROLE_OPERATIONS:
+            role = body.get("role") if isinstance(body, dict) else dict(exchange.query_items()).get("role")
+            if isinstance(role, str) and role not in SIGN_OFF_ROLES:
+                found.append(
+                    Violation("request", "role", "/role", f"one of {', '.join(SIGN_OFF_ROLES)} (documented)", role)
+                )
+        if operation_id == GET_PACKAGE and self.min_poll_interval:
+            last = self._last_poll.get(exchange.path)
+            self._last_poll[exchange.path] = exchange.at
+            if last is not None and exchange.at - last < self.min_poll_interval:
+                found.append(
+                    Violation(
+                        "request",
+                        "poll-interval",
+                        "",
+                        f"polls of one package at least {self.min_poll_interval:g} s apart",
+                        f"{exchange.at - last:.2f} s after the previous poll",
+                    )
+                )
+        return found
+
+    # -- response side -------------------------------------------------------------------------
+
+    @staticmethod
+    def _response_violations(api: OpenAPI, request: MockRequest, exchange: TrafficExchange) -> list[Violation]:
+        content_type = exchange.response_headers.get("content-type")
+        response = MockResponse(
+            exchange.response_body,
+            status_code=exchange.status,
+            headers=exchange.response_headers,
+            content_type=content_type.split(";")[0] if content_type else None,  # type: ignore[arg-type]
+        )
+        found = []
+        for error in api.iter_response_errors(request, response):
+            cause = error.__cause__
+            kind = type(error).__name__
+            if kind == "ResponseNotFound":
+                found.append(
+                    Violation(
+                        "response",
+                        "status-undeclared",
+                        "/status",
+                        "a status the operation declares",
+                        str(exchange.status),
+                    )
+                )
+            elif hasattr(cause, "schema_errors"):
+                for schema_error in getattr(cause, "schema_errors", []):
+                    found.append(
+                        Violation(
+                            "response",
+                            "response-schema",
+                            _pointer("/body", schema_error.absolute_path),
+                            f"{schema_error.validator}: {_short(schema_error.validator_value)}",
+                            schema_error.message,
+                        )
+                    )
+            elif "mimetype" in str(error).lower():
+                found.append(
+                    Violation(
+                        "response", "content-type", "/headers/content-type", "application/json", str(content_type)
+                    )
+                )
+            else:
+                found.append(Violation("response", "response-body", "/body", "the declared response", str(error)))
+        return found
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text.strip())
+        return True
+    except ValueError:
+        return False
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

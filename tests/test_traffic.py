@@ -1,0 +1,334 @@
+"""The partner's side: the proxy and validate-har, through real clients against the mock."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import jsonschema_rs
+import pytest
+import uvicorn
+import yaml
+from starlette.middleware.gzip import GZipMiddleware
+
+from conformance.traffic.proxy import TrafficProxy
+from conformance.traffic.report import TrafficReport
+from conformance.traffic.validator import TrafficValidator
+from mock_server.app import create_app
+from mock_server.settings import Settings
+from mock_server.testing import ACME_ID, running_mock
+from openapi import CONTROL_PATH
+
+PACKAGES = "/api/v1/month-end-packages"
+PERIODS = "/api/v1/accounting-periods"
+BODY = {"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": "2026-10-31"}
+FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
+EXE = Path(sys.executable).with_name("dayzero-conformance")
+
+
+@dataclass
+class Proxied:
+    url: str
+    upstream: str
+    report: TrafficReport
+    proxy: TrafficProxy
+
+
+@contextmanager
+def serving(app: object) -> Iterator[str]:
+    """Any ASGI app on a free loopback port in a thread; stopped on exit."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def proxied(settings: Settings | None = None, generation: str = "auto") -> Iterator[Proxied]:
+    with running_mock(settings or Settings(**FAST)) as mock:
+        report = TrafficReport(TrafficValidator(generation))
+        proxy = TrafficProxy(mock.base_url, report)
+        with serving(proxy.app()) as url:
+            yield Proxied(url, mock.base_url, report, proxy)
+
+
+def test_answers_pass_byte_for_byte_and_carry_the_verdict_header() -> None:
+    with proxied() as p, httpx.Client(headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}) as c:
+        created = c.post(f"{p.url}{PACKAGES}", json=BODY)
+        assert created.status_code == 201 and created.headers["x-dayzero-contract"] == "ok"
+        package_id = created.json()["package"]["id"]
+        direct = c.get(f"{p.upstream}{PERIODS}", params={"limit": 5})
+        via = c.get(f"{p.url}{PERIODS}", params={"limit": 5})
+        assert via.content == direct.content and via.headers["content-type"] == direct.headers["content-type"]
+        time.sleep(0.5)
+        link = c.get(f"{p.url}{PACKAGES}/{package_id}/download").json()
+        zipped_direct = httpx.get(link["download_url"]).content
+        zipped_via = httpx.get(link["download_url"].replace(p.upstream, p.url))
+        assert zipped_via.content == zipped_direct and len(zipped_direct) == link["file_size_bytes"]
+        assert zipped_via.headers["content-disposition"].startswith("attachment")
+        refused = c.post(f"{p.url}{PACKAGES}", json={**BODY, "selected_reports": ["pl", "nope"]})
+        assert refused.status_code == 422 and refused.headers["x-dayzero-contract"] == "violations=1"
+    [finding] = p.report.findings
+    assert (finding.violation.side, finding.violation.rule, finding.violation.pointer) == (
+        "request",
+        "report-keys",
+        "/body/selected_reports/1",
+    )
+    assert finding.operation_id == "create_package_api_v1_month_end_packages_post"
+    assert '"authorization: Bearer $DZ_TOKEN"' in finding.curl and "dz_demo_acme" not in finding.curl
+    assert any("__files" in ignored for ignored in p.report.ignored), "the presigned fetch is outside the API"
+
+
+def test_request_findings_name_the_pointer_and_the_client_bug() -> None:
+    with proxied() as p:
+        httpx.get(f"{p.url}{PERIODS}", headers={"x-business-id": "acme"})  # no token, business not a UUID
+        httpx.get(
+            f"{p.url}{PACKAGES}",
+            params={"limit": "lots"},
+            headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID},
+        )
+        httpx.post(
+            f"{p.url}{PERIODS}",
+            json={"period_start": "2031-02-01", "period_end": "2031-01-01"},
+            headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID},
+        )
+        httpx.get(
+            f"{p.url}/api/v1/invoices", headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+        )
+    rules = {(f.violation.rule, f.violation.pointer) for f in p.report.findings}
+    assert {
+        ("auth-header", "/headers/authorization"),
+        ("business-header", "/headers/x-business-id"),
+        ("request-parameter", "/query/limit"),
+        ("date-order", "/body"),
+        ("unknown-operation", ""),
+    } <= rules
+    assert all(f.violation.side == "request" for f in p.report.findings), "the mock answered as documented"
+
+
+def test_response_drift_is_the_upstream_s_finding() -> None:
+    # A client that expects the bare generation in front of an upstream serving envelopes.
+    with proxied(Settings(generation="envelope", **FAST), generation="bare") as p:
+        answer = httpx.get(
+            f"{p.url}{PERIODS}", headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+        )
+    assert answer.status_code == 200 and answer.headers["x-dayzero-contract"].startswith("violations=")
+    drift = [f for f in p.report.findings if f.violation.side == "response"]
+    assert drift and {f.violation.rule for f in drift} == {"response-schema"}
+    assert p.report.exit_code("request") == 0 and p.report.exit_code("response") == 1
+
+
+def test_compressed_answers_pass_untouched_and_are_judged_decoded() -> None:
+    with serving(GZipMiddleware(create_app(Settings(clock="frozen")), minimum_size=0)) as upstream:
+        report = TrafficReport(TrafficValidator())
+        with serving(TrafficProxy(upstream, report).app()) as url:
+            headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID, "Accept-Encoding": "gzip"}
+            with httpx.Client() as client:
+                raw_direct = client.send(
+                    client.build_request("GET", f"{upstream}{PERIODS}", headers=headers), stream=True
+                )
+                raw_via = client.send(client.build_request("GET", f"{url}{PERIODS}", headers=headers), stream=True)
+                direct, via = raw_direct.read(), raw_via.read()
+    assert raw_via.headers["content-encoding"] == "gzip"
+    assert via == direct and json.loads(via)["items"], "httpx decodes what the proxy passed on compressed"
+    assert report.findings == [] and report.records[0]["operation_id"] == "list_periods_api_v1_accounting_periods_get"
+
+
+def test_records_share_the_mock_journal_shape() -> None:
+    control = yaml.safe_load(CONTROL_PATH.read_text())
+    schema = {"$ref": "#/components/schemas/RequestRecord", "components": control["components"]}
+    validator = jsonschema_rs.Draft202012Validator(schema)
+    with proxied() as p:
+        httpx.post(
+            f"{p.url}{PACKAGES}",
+            json={"selected_reports": []},
+            headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID},
+        )
+        journal = httpx.get(f"{p.upstream}/__mock/requests").json()["items"]
+        live = httpx.get(f"{p.url}/__proxy/report").json()
+    for record in live["records"] + journal:
+        assert validator.is_valid(record), record
+    assert live["records"][0]["violations"] or journal[0]["violations"]
+
+
+def test_coverage_says_what_the_traffic_never_did() -> None:
+    question = (
+        "never saw a 400 (Bad Request - Invalid input) from GET /api/v1/month-end-packages/{package_id}/download: "
+        "does your client handle a package that is not ready (or failed)?"
+    )
+    with proxied() as p:
+        headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+        first = httpx.post(f"{p.url}{PACKAGES}", json=BODY, headers=headers).json()["package"]
+        assert "never called GET /api/v1/month-end-packages/{package_id}/download." in p.report.coverage.hints()
+        time.sleep(0.5)
+        httpx.get(f"{p.url}{PACKAGES}/{first['id']}", headers=headers)
+        httpx.get(f"{p.url}{PACKAGES}/{first['id']}/download", headers=headers)  # ready: 200
+        before = p.report.coverage.to_json()
+        second = httpx.post(f"{p.url}{PACKAGES}", json=BODY, headers=headers).json()["package"]
+        httpx.get(f"{p.url}{PACKAGES}/{second['id']}/download", headers=headers)  # not ready yet: 400
+        after = p.report.coverage.to_json()
+    assert question in before["hints"] and question not in after["hints"]
+    downloads = after["operations"]["get_download_url_api_v1_month_end_packages__package_id__download_get"]
+    assert downloads["statuses_seen"] == ["200", "400"] and "404" in downloads["statuses_never"]
+    assert after["package_states_seen"] == ["ready"]
+    assert "never saw a package in status 'failed' while polling: is that screen tested?" in after["hints"]
+    create = after["operations"]["create_package_api_v1_month_end_packages_post"]["enum_values"]
+    assert create["body.selected_reports"]["seen"] == ["pl"] and "cash_flow" in create["body.selected_reports"]["never"]
+
+
+def test_the_cli_proxy_with_curl_reports_on_ctrl_c_and_its_har_replays_offline(tmp_path: Path) -> None:
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("needs curl")
+    with running_mock(Settings(**FAST)) as mock, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        process = subprocess.Popen(
+            [str(EXE), "proxy", "--upstream", mock.base_url, "--port", str(port), "--fail-on", "request"]
+            + [
+                "--har",
+                str(tmp_path / "t.har"),
+                "--json",
+                str(tmp_path / "p.json"),
+                "--report",
+                str(tmp_path / "p.html"),
+            ]
+            + ["--junit", str(tmp_path / "p.xml")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        proxy = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(f"{proxy}/__proxy/report")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        auth = ["-H", "Authorization: Bearer dz_demo_acme", "-H", f"x-business-id: {ACME_ID}"]
+        ok = subprocess.run([curl, "-s", "-i", *auth, f"{proxy}{PERIODS}?limit=2"], capture_output=True, text=True)
+        bad = subprocess.run(
+            [
+                curl,
+                "-s",
+                "-i",
+                *auth,
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                '{"selected_reports":["nope"]}',
+                f"{proxy}{PACKAGES}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert "x-dayzero-contract: ok" in ok.stdout.lower()
+    assert "x-dayzero-contract: violations=" in bad.stdout.lower()
+    assert process.returncode == 1, output
+    assert "report-keys" in output and "Traceback" not in output
+    proxy_report = json.loads((tmp_path / "p.json").read_text())
+    assert "<failure" in (tmp_path / "p.xml").read_text() and "report-keys" in (tmp_path / "p.html").read_text()
+    offline = subprocess.run(
+        [str(EXE), "validate-har", str(tmp_path / "t.har"), "--json", str(tmp_path / "h.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert offline.returncode == 1
+    har_report = json.loads((tmp_path / "h.json").read_text())
+
+    def key(report: dict) -> list[tuple[str, str, str]]:
+        return [(f["request"], f["rule"], f["pointer"]) for f in report["findings"]]
+
+    assert key(har_report) == key(proxy_report) and key(proxy_report)
+    assert har_report["coverage"]["operations"] == proxy_report["coverage"]["operations"]
+
+
+def test_validate_har_ignores_other_hosts_and_reads_a_browser_capture(tmp_path: Path) -> None:
+    def entry(url: str, status: int, body: object, method: str = "GET") -> dict:
+        return {
+            "startedDateTime": "2026-11-28T10:00:00.000Z",
+            "time": 12.5,
+            "request": {
+                "method": method,
+                "url": url,
+                "headers": [
+                    {"name": "Authorization", "value": "Bearer dz_x"},
+                    {"name": "x-business-id", "value": ACME_ID},
+                ],
+            },
+            "response": {
+                "status": status,
+                "headers": [{"name": "Content-Type", "value": "application/json"}],
+                "content": {"mimeType": "application/json", "text": json.dumps(body)},
+            },
+        }
+
+    har = {
+        "log": {
+            "entries": [
+                entry("https://app.example.com/index.html", 200, {}),
+                entry(
+                    "https://api.example.com/api/v1/accounting-periods?limit=1",
+                    200,
+                    {"items": "not a list", "has_next": False, "has_prev": False},
+                ),
+                entry("https://api.example.com/api/v1/accounting-periods/p1", 418, {"detail": "teapot"}),
+            ]
+        }
+    }
+    (tmp_path / "browser.har").write_text(json.dumps(har))
+    result = subprocess.run(
+        [
+            str(EXE),
+            "validate-har",
+            str(tmp_path / "browser.har"),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--fail-on",
+            "request",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert result.returncode == 0, "only response findings, and --fail-on request"
+    assert report["ignored"] == ["GET https://app.example.com/index.html"]
+    rules = {(f["rule"], f["pointer"]) for f in report["findings"]}
+    assert ("response-schema", "/body/items") in rules and ("status-undeclared", "/status") in rules
+    missing = subprocess.run([str(EXE), "validate-har", str(tmp_path / "none.har")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_a_proxy_that_cannot_reach_its_upstream_exits_2_in_one_sentence() -> None:
+    result = subprocess.run(
+        [str(EXE), "proxy", "--upstream", "http://127.0.0.1:9", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Cannot reach the upstream" in result.stderr and "Traceback" not in result.stderr
