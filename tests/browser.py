@@ -42,16 +42,22 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def chromium_page() -> Iterator[object]:
-    """A fresh page in a fresh headless Chromium; closed on exit."""
+def chromium_page(record_har: Path | None = None) -> Iterator[object]:
+    """A fresh page in a fresh headless Chromium; closed on exit (the HAR, if asked, is written then)."""
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            yield page
+            options: dict[str, object] = {"viewport": {"width": 1280, "height": 900}}
+            if record_har is not None:
+                options["record_har_path"] = str(record_har)
+            context = browser.new_context(**options)
+            try:
+                yield context.new_page()
+            finally:
+                context.close()
         finally:
             browser.close()
 

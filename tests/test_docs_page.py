@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.testclient import TestClient
@@ -71,8 +74,9 @@ def test_the_default_business_skips_expired_tokens_and_businesses_without_the_ad
     assert default_business_id(fixtures, now=0.0) == ACME_ID
 
 
-def test_try_it_out_in_chromium_reaches_the_mock_and_nothing_else() -> None:
-    with running_mock(replace(Settings(), clock="frozen")) as mock, chromium_page() as page:
+def test_try_it_out_in_chromium_reaches_the_mock_and_nothing_else(tmp_path: Path) -> None:
+    har = tmp_path / "swagger-session.har"
+    with running_mock(replace(Settings(), clock="frozen")) as mock, chromium_page(record_har=har) as page:
         mock_host = urlsplit(mock.base_url).netloc
         elsewhere: list[str] = []
         console_errors: list[str] = []
@@ -109,3 +113,22 @@ def test_try_it_out_in_chromium_reaches_the_mock_and_nothing_else() -> None:
         assert response.json()["items"], "the mock's periods come back"
         assert elsewhere == [], f"the page tried other hosts: {elsewhere}"
         assert console_errors == []
+    # The browser's own capture of that session, checked offline: a real client, no false findings.
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dayzero-conformance")),
+            "validate-har",
+            str(har),
+            "--json",
+            str(tmp_path / "r.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert result.returncode == 0 and report["findings"] == [], result.stdout
+    assert [r["operation_id"] for r in report["records"] if r["operation_id"]] == [
+        "list_periods_api_v1_accounting_periods_get"
+    ]
+    assert any(ignored.endswith("/openapi.effective.json") for ignored in report["ignored"])
