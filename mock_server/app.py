@@ -30,7 +30,7 @@ from mock_server.identities import load_fixtures
 from mock_server.journal import Journal, JournalMiddleware
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.archive import ArchiveCache
-from mock_server.request_validation import make_validator_map
+from mock_server.request_validation import IgnoreBodyOfBodylessOperations, bodyless_operations, make_validator_map
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
@@ -177,6 +177,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             },
         ),
         name="contract",
+    )
+    app.add_middleware(
+        IgnoreBodyOfBodylessOperations,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        bodyless=bodyless_operations(validated),
     )
     app.add_middleware(
         AccessMiddleware,

@@ -19,7 +19,7 @@ import jsonschema_rs
 from connexion.exceptions import NonConformingResponseBody
 from connexion.validators import AbstractRequestBodyValidator, AbstractResponseBodyValidator
 from pydantic import BaseModel, ValidationError
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.errors import ApiError, RequestValidationError
 from mock_server.schema_models import SchemaModels
@@ -214,3 +214,32 @@ def make_validator_map(document: Mapping[str, Any], *, max_body_bytes: int, vali
         )
         validator_map["response"] = {"application/json": response}
     return validator_map
+
+
+class IgnoreBodyOfBodylessOperations:
+    """FastAPI reads no body for an operation that declares none, whatever Content-Type says.
+
+    Connexion would parse a multipart or form body all the same and answer an undeclared 400
+    ("Missing boundary in multipart.") to a GET that merely carries such a header. For
+    operations without a requestBody the header is dropped before connexion sees it.
+    """
+
+    def __init__(self, app: ASGIApp, *, bodyless: frozenset[str]) -> None:
+        self.app = app
+        self.bodyless = bodyless
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _operation_id(scope) in self.bodyless:
+            headers = [(name, value) for name, value in scope["headers"] if name.lower() != b"content-type"]
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def bodyless_operations(document: Mapping[str, Any]) -> frozenset[str]:
+    """operationIds of the operations that declare no request body."""
+    return frozenset(
+        operation["operationId"]
+        for item in document.get("paths", {}).values()
+        for operation in item.values()
+        if "requestBody" not in operation
+    )

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -22,13 +22,16 @@ import uvicorn
 import yaml
 from starlette.middleware.gzip import GZipMiddleware
 
+from conformance import Identity, KitSettings, run_conformance
 from conformance.traffic.proxy import TrafficProxy
 from conformance.traffic.report import TrafficReport
 from conformance.traffic.validator import TrafficValidator
 from mock_server.app import create_app
+from mock_server.faults import FAULTS
 from mock_server.settings import Settings
-from mock_server.testing import ACME_ID, running_mock
+from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock
 from openapi import CONTROL_PATH
+from tests.test_conformance_kit import FAULT_CHECKS
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -46,10 +49,11 @@ class Proxied:
 
 
 @contextmanager
-def serving(app: object) -> Iterator[str]:
-    """Any ASGI app on a free loopback port in a thread; stopped on exit."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+def serving(app: object, sock: socket.socket | None = None) -> Iterator[str]:
+    """Any ASGI app on a free loopback port (or the socket given) in a thread; stopped on exit."""
+    if sock is None:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -64,12 +68,19 @@ def serving(app: object) -> Iterator[str]:
 
 
 @contextmanager
-def proxied(settings: Settings | None = None, generation: str = "auto") -> Iterator[Proxied]:
-    with running_mock(settings or Settings(**FAST)) as mock:
-        report = TrafficReport(TrafficValidator(generation))
-        proxy = TrafficProxy(mock.base_url, report)
-        with serving(proxy.app()) as url:
-            yield Proxied(url, mock.base_url, report, proxy)
+def proxied(
+    settings: Settings | None = None, generation: str = "auto", identities: dict[str, frozenset[str]] | None = None
+) -> Iterator[Proxied]:
+    """The mock behind the proxy; the mock's presigned URLs name the proxy, so file fetches pass through it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with running_mock(replace(settings or Settings(**FAST), public_base_url=url)) as mock:
+        upstream = f"http://127.0.0.1:{mock.settings.port}"  # mock.base_url is the public one: the proxy
+        report = TrafficReport(TrafficValidator(generation, identities=identities))
+        proxy = TrafficProxy(upstream, report)
+        with serving(proxy.app(), sock):
+            yield Proxied(url, upstream, report, proxy)
 
 
 def test_answers_pass_byte_for_byte_and_carry_the_verdict_header() -> None:
@@ -96,7 +107,20 @@ def test_answers_pass_byte_for_byte_and_carry_the_verdict_header() -> None:
     )
     assert finding.operation_id == "create_package_api_v1_month_end_packages_post"
     assert '"authorization: Bearer $DZ_TOKEN"' in finding.curl and "dz_demo_acme" not in finding.curl
-    assert any("__files" in ignored for ignored in p.report.ignored), "the presigned fetch is outside the API"
+    assert not p.report.ignored, "the presigned fetch was judged against the download answer (size, reports)"
+    assert any("/__files/" in record["path"] for record in p.report.records)
+
+
+def test_any_path_goes_upstream_as_sent_even_one_no_router_would_match() -> None:
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+    weird = f"{PERIODS}/%C2%85%0A%C2%8C/checklist-acks"
+    with proxied() as p:
+        direct, via = httpx.get(f"{p.upstream}{weird}", headers=headers), httpx.get(f"{p.url}{weird}", headers=headers)
+    assert (via.status_code, via.headers["content-type"], via.content) == (
+        direct.status_code,
+        direct.headers["content-type"],
+        direct.content,
+    )
 
 
 def test_request_findings_name_the_pointer_and_the_client_bug() -> None:
@@ -332,3 +356,69 @@ def test_a_proxy_that_cannot_reach_its_upstream_exits_2_in_one_sentence() -> Non
         timeout=60,
     )
     assert result.returncode == 2 and "Cannot reach the upstream" in result.stderr and "Traceback" not in result.stderr
+
+
+# The response finding each fault of the mock shows in the traffic of the kit's check for it.
+FAULT_RULES = {
+    "ignore-status-filter": "status-filter",
+    "leak-other-business": "business-scope",
+    "ready-regresses": "lifecycle-forward",
+    "wrong-file-size": "file-size",
+    "missing-report": "zip-reports",
+    "cursor-500": "status-undeclared",
+    "accept-unknown-reports": "accepted-refusable",
+    "has-next-on-last-page": "pagination-flags",
+    "token-any-business": "token-scope",
+    "ignore-period-dates": "period-dates",
+    "period-overlap-accepted": "period-overlap",
+    "period-cross-tenant": "business-scope",
+    "close-without-audit": "close-audit",
+    "close-twice-accepted": "close-once",
+    "reopen-without-audit": "reopen-audit",
+    "bulk-lock-unknown-404": "status-undeclared",
+    "bulk-lock-miscounts": "bulk-lock-counts",
+    "ack-not-idempotent": "ack-idempotent",
+    "score-out-of-range": "score-range",
+    "download-before-ready": "download-when-ready",
+}
+# Faults no single stream of traffic shows without a second, complete view of the same data.
+NOT_IN_TRAFFIC = {
+    "skip-first-on-next-page": "an item missing from a page is only visible against a complete listing",
+    "total-ignores-filter": "a wrong total is only visible against a complete listing with the same filter",
+}
+IDENTITIES = {"dz_demo_acme": frozenset({ACME_ID}), "dz_demo_globex": frozenset({GLOBEX_ID})}
+
+
+def kit_through(p: Proxied, **overrides: object) -> object:
+    values = {
+        "base_url": p.url,
+        "identity": Identity("dz_demo_acme", ACME_ID),
+        "other": Identity("dz_demo_globex", GLOBEX_ID),
+        "ready_timeout": 20.0,
+        **overrides,
+    }
+    return run_conformance(KitSettings(**values))  # type: ignore[arg-type]
+
+
+def test_every_fault_is_accounted_for() -> None:
+    assert set(FAULT_RULES) | set(NOT_IN_TRAFFIC) == set(FAULTS) and not set(FAULT_RULES) & set(NOT_IN_TRAFFIC)
+
+
+@pytest.mark.parametrize("fault, rule", sorted(FAULT_RULES.items()))
+def test_each_fault_of_the_mock_is_a_response_finding_in_the_kit_s_traffic(fault: str, rule: str) -> None:
+    with proxied(Settings(faults=frozenset({fault}), **FAST), identities=IDENTITIES) as p:
+        kit_through(p, include=frozenset({FAULT_CHECKS[fault]}))
+    rules = {f.violation.rule for f in p.report.findings if f.violation.side == "response"}
+    assert rule in rules, (fault, rules)
+
+
+def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() -> None:
+    with proxied(identities=IDENTITIES) as p:
+        run = kit_through(p)
+    failed = {r.check.id: [(f.message, f.actual, f.curl) for f in r.findings] for r in run.failed()}  # type: ignore[attr-defined]
+    assert failed == {}
+    drift = [
+        (f.request, f.violation.rule, f.violation.actual) for f in p.report.findings if f.violation.side == "response"
+    ]
+    assert drift == []
+    assert len(p.report.records) > 300 and p.report.count("request") > 0, "the kit's own bad requests are the client's"

@@ -112,3 +112,12 @@ def test_framework_errors_keep_fastapi_shapes(client) -> None:
     assert response.headers["allow"] == "GET, POST"
     response = client.get("/api/v1/nothing-here", headers=ACME)
     assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
+
+
+def test_a_content_type_on_an_operation_without_a_body_is_ignored_as_fastapi_does(client) -> None:
+    # Connexion parsed the missing multipart body and answered an undeclared 400 (found through the proxy).
+    multipart = {**ACME, "content-type": "multipart/form-data"}
+    assert client.get("/api/v1/accounting-periods", headers=multipart).status_code == 200
+    assert client.get("/api/v1/accounting-periods/nope/close-score", headers=multipart).status_code == 404
+    readiness = client.post("/api/v1/accounting-periods/nope/close-readiness", headers=multipart, content=b"--x")
+    assert readiness.status_code == 404 and readiness.json() == {"detail": "Resource not found"}

@@ -15,6 +15,7 @@ from conformance.http import ToolError
 
 if TYPE_CHECKING:
     from conformance.traffic.report import TrafficReport
+    from conformance.traffic.validator import TrafficValidator
 
 # openapi-core and the proxy load only when one of these commands runs.
 FAIL_ON = ("request", "response", "any")
@@ -28,6 +29,13 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=FAIL_ON, default="any", help="which findings make the exit code 1")
     parser.add_argument(
         "--min-poll-interval", type=float, metavar="SECONDS", help="report polls of one package closer than this"
+    )
+    parser.add_argument(
+        "--identity",
+        action="append",
+        default=[],
+        metavar="TOKEN=BUSINESS[,BUSINESS]",
+        help="a token and the businesses it may use: a 2xx for any other business is the upstream's finding",
     )
 
 
@@ -58,6 +66,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     add_report_arguments(har)
 
 
+def validator_from(args: argparse.Namespace) -> TrafficValidator:
+    from conformance.traffic.validator import TrafficValidator
+
+    identities: dict[str, frozenset[str]] = {}
+    for text in args.identity:
+        token, _, businesses = text.partition("=")
+        if not token or not businesses:
+            raise ToolError(f"--identity {text!r} should look like TOKEN=BUSINESS[,BUSINESS].")
+        identities[token] = frozenset(b.strip() for b in businesses.split(",") if b.strip())
+    return TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval, identities=identities)
+
+
 def finish(report: TrafficReport, args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.report import write_reports
 
@@ -69,15 +89,15 @@ def finish(report: TrafficReport, args: argparse.Namespace, console: Console) ->
 def validate_har(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.har import read_har
     from conformance.traffic.report import TrafficReport
-    from conformance.traffic.validator import TrafficValidator
 
-    exchanges, ignored = read_har(args.file, args.base_url)
-    report = TrafficReport(TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval))
-    for exchange in exchanges:
-        report.add(exchange)
-    report.ignored += ignored
-    if ignored:
-        console.print(f"[dim]ignored {len(ignored)} requests to other hosts (listed in the reports)[/]")
+    exchanges, others = read_har(args.file, args.base_url)
+    report = TrafficReport(validator_from(args))
+    for exchange, outside in sorted(
+        [(e, False) for e in exchanges] + [(e, True) for e in others], key=lambda pair: pair[0].at
+    ):
+        report.add(exchange, outside=outside)
+    if others:
+        console.print(f"[dim]{len(others)} requests to other hosts: judged only as presigned files, else listed[/]")
     return finish(report, args, console)
 
 
@@ -88,7 +108,6 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.har import har_document
     from conformance.traffic.proxy import TrafficProxy
     from conformance.traffic.report import TrafficReport
-    from conformance.traffic.validator import TrafficValidator
 
     try:
         httpx.get(args.upstream, timeout=10)
@@ -100,7 +119,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
         sock.bind((args.host, args.port))
     except OSError as error:
         raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
-    report = TrafficReport(TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval))
+    report = TrafficReport(validator_from(args))
     proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers)
     console.print(
         f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"

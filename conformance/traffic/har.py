@@ -37,8 +37,8 @@ def _at(text: str) -> float:
         return 0.0
 
 
-def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExchange], list[str]]:
-    """The API exchanges of a HAR file and the requests to other hosts it left out.
+def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExchange], list[TrafficExchange]]:
+    """The exchanges with the API's host, and those with other hosts (presigned files among them).
 
     The API's host is ``base_url``'s, or else the host most of the /api/v1/ requests went to.
     """
@@ -56,15 +56,13 @@ def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExcha
         if not hosts:
             raise ToolError(f"{path} has no request to an /api/v1/ path. Tip: give the API root with --base-url.")
         host, base_path = hosts.most_common(1)[0][0], ""
-    exchanges, ignored = [], []
+    exchanges: list[TrafficExchange] = []
+    others: list[TrafficExchange] = []
     for index, entry in enumerate(entries, start=1):
         request, response = entry.get("request", {}), entry.get("response", {})
         url = request.get("url", "")
-        if urlsplit(url).netloc != host:
-            ignored.append(f"{request.get('method', '?')} {url.split('?')[0]}")
-            continue
         response_headers = _headers(response.get("headers", []))
-        exchanges.append(
+        (exchanges if urlsplit(url).netloc == host else others).append(
             TrafficExchange(
                 id=f"h{index:05d}",
                 at=_at(entry.get("startedDateTime", "")),
@@ -80,7 +78,7 @@ def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExcha
                 base_path=base_path,
             )
         )
-    return exchanges, ignored
+    return exchanges, others
 
 
 def har_document(exchanges: list[TrafficExchange]) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 Requests and answers pass byte for byte (any header the client sends, compressed bodies
 included); the proxy only adds ``x-dayzero-contract: ok|violations=N`` to API answers
-(``--quiet-headers`` leaves it out). API answers are JSON and small, so they are read whole
-and judged before they are passed on; anything else (a presigned file, a page) streams
-through unjudged and is listed as outside the API. ``GET /__proxy/report`` is the live report.
+(``--quiet-headers`` leaves it out; ``unchecked`` if the validator itself failed). API
+answers are JSON and small, so they are read whole and judged before they are passed on;
+anything else streams through: a presigned file is judged afterwards against the download
+answer that handed it out, anything else is listed as outside the API. ``GET
+/__proxy/report`` is the live report.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from collections.abc import AsyncIterator
 from itertools import count
 
 import httpx
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.traffic.exchange import TrafficExchange, decoded
 from conformance.traffic.report import TrafficReport
@@ -41,32 +42,48 @@ class TrafficProxy:
         self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         self._ids = count(1)
 
-    def app(self) -> Starlette:
-        return Starlette(
-            routes=[
-                Route("/__proxy/report", self.live_report, methods=["GET"]),
-                Route(
-                    "/{path:path}", self.forward, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-                ),
-            ],
-            on_shutdown=[self._client.aclose],
-        )
+    def app(self) -> ASGIApp:
+        """The proxy as an ASGI app. No router: every path goes upstream as sent (a router's path
+        patterns would answer a 404 of their own to paths they cannot match, e.g. one with an
+        encoded newline), but /__proxy/report."""
+
+        async def proxy_app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "lifespan":
+                while True:
+                    message = await receive()
+                    if message["type"] == "lifespan.startup":
+                        await send({"type": "lifespan.startup.complete"})
+                    elif message["type"] == "lifespan.shutdown":
+                        await self._client.aclose()
+                        await send({"type": "lifespan.shutdown.complete"})
+                        return
+            if scope["type"] != "http":
+                return
+            request = Request(scope, receive)
+            handler = self.live_report if scope["path"] == "/__proxy/report" else self.forward
+            response = await handler(request)
+            await response(scope, receive, send)
+
+        return proxy_app
 
     async def live_report(self, _request: Request) -> Response:
         return JSONResponse(self.report.to_json())
 
     async def forward(self, request: Request) -> Response:
         body = await request.body()
-        query = request.url.query
-        url = f"{self.upstream}{request.url.path}" + (f"?{query}" if query else "")
-        headers = [
-            (k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP | {"content-length"}
-        ]
+        # The path and query exactly as the client sent them (still percent-encoded): byte for byte.
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        query = request.scope.get("query_string", b"")
+        target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+        skipped = HOP_BY_HOP | {"content-length"}
+        headers = [(k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in skipped]
         at, started = time.time(), time.perf_counter()
-        outgoing = self._client.build_request(request.method, url, headers=headers, content=body)
         try:
+            outgoing = self._client.build_request(
+                request.method, f"{self.upstream}{target}", headers=headers, content=body
+            )
             answer = await self._client.send(outgoing, stream=True)
-        except httpx.TransportError as error:
+        except (httpx.TransportError, httpx.InvalidURL) as error:
             return JSONResponse(
                 {"detail": f"dayzero-conformance proxy: cannot reach {self.upstream} ({error.__class__.__name__})"},
                 status_code=502,
@@ -78,7 +95,7 @@ class TrafficProxy:
                 id=f"x{next(self._ids):05d}",
                 at=at,
                 method=request.method,
-                url=str(request.url),
+                url=f"{request.url.scheme}://{request.url.netloc}{target}",
                 request_headers={k.lower(): v for k, v in request.headers.items()},
                 request_body=body,
                 status=answer.status_code,
@@ -91,11 +108,15 @@ class TrafficProxy:
             raw = b"".join([chunk async for chunk in answer.aiter_raw()])
             await answer.aclose()
             seen = exchange(raw)
-            verdict = self.report.add(seen)
             self.exchanges.append(seen)
+            try:
+                violations = len(self.report.add(seen).violations)
+                verdict = f"violations={violations}" if violations else "ok"
+            except Exception as error:  # the answer passes on whatever the validator made of it
+                self.report.ignored.append(f"{seen.method} {seen.url} (not judged: {type(error).__name__}: {error})")
+                verdict = "unchecked"
             if not self.quiet_headers:
-                count_ = len(verdict.violations)
-                passed_headers.append((CONTRACT_HEADER.encode(), (f"violations={count_}" if count_ else "ok").encode()))
+                passed_headers.append((CONTRACT_HEADER.encode(), verdict.encode()))
             return _raw_response(raw, answer.status_code, passed_headers)
 
         async def stream() -> AsyncIterator[bytes]:

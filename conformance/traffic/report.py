@@ -13,7 +13,8 @@ from rich.console import Console
 
 from conformance.traffic.coverage import Coverage
 from conformance.traffic.exchange import TrafficExchange
-from conformance.traffic.validator import TrafficValidator, Verdict, Violation
+from conformance.traffic.validator import TrafficValidator
+from conformance.traffic.violations import Verdict, Violation
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,10 @@ class TrafficReport:
         self.findings: list[TrafficFinding] = []
         self.ignored: list[str] = []  # requests outside the API (presigned downloads, other hosts)
 
-    def add(self, exchange: TrafficExchange) -> Verdict:
-        verdict = self.validator.check(exchange)
+    def add(self, exchange: TrafficExchange, *, outside: bool = False) -> Verdict:
+        """Judge one exchange; ``outside``: it went to another host than the API's (only a presigned
+        file handed out by a download answer is judged there)."""
+        verdict = self.validator.check_outside(exchange) if outside else self.validator.check(exchange)
         if not verdict.in_api:
             self.ignored.append(f"{exchange.method} {exchange.url.split('?')[0]}")
         self.coverage.add(exchange, verdict.operation_id)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from conformance.generation import BodyGeneration
+from conformance.generation import BodyGeneration, unwrap
+from conformance.traffic.behaviour import REFUSED_RULES, BehaviourRules
 from conformance.traffic.exchange import TrafficExchange
+from conformance.traffic.violations import Verdict, Violation
 from openapi import load_contract
 from openapi.operations import OperationTable
 
@@ -33,38 +34,6 @@ ROLE_OPERATIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One break of the contract, on the request (client) or the response (upstream) side."""
-
-    side: str
-    rule: str
-    pointer: str
-    expected: str
-    actual: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "side": self.side,
-            "rule": self.rule,
-            "pointer": self.pointer,
-            "expected": self.expected,
-            "actual": self.actual,
-        }
-
-
-@dataclass
-class Verdict:
-    """What the validator made of one exchange."""
-
-    operation_id: str | None
-    in_api: bool
-    violations: list[Violation] = field(default_factory=list)
-
-    def count(self, side: str) -> int:
-        return sum(1 for v in self.violations if v.side == side)
-
-
 def _pointer(prefix: str, path: Any) -> str:
     return prefix + "".join(f"/{part}" for part in path)
 
@@ -77,13 +46,24 @@ def _short(value: Any, limit: int = 200) -> str:
 class TrafficValidator:
     """Validates exchanges against one generation of the published bundle (auto: the first success decides)."""
 
-    def __init__(self, generation: str = "auto", *, min_poll_interval: float | None = None) -> None:
+    def __init__(
+        self,
+        generation: str = "auto",
+        *,
+        min_poll_interval: float | None = None,
+        identities: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self.generation = BodyGeneration.from_choice(generation)
         self.min_poll_interval = min_poll_interval
+        # token -> the businesses it may use (--identity): a 2xx for another business is the upstream's break.
+        self.identities = {
+            token: frozenset(b.lower() for b in businesses) for token, businesses in (identities or {}).items()
+        }
         self._apis: dict[str, OpenAPI] = {}
         self._tables: dict[str, OperationTable] = {}
         self._report_keys = load_contract().report_keys()
         self._last_poll: dict[str, float] = {}
+        self._behaviour = BehaviourRules()
 
     def _api(self) -> OpenAPI:
         name = self.generation.decided
@@ -99,10 +79,15 @@ class TrafficValidator:
             self._tables[name] = OperationTable(load_contract(name).bundle)
         return self._tables[name].operation_id(method, path)
 
+    def check_outside(self, exchange: TrafficExchange) -> Verdict:
+        """An exchange with another host: judged only if it fetched a presigned file the API handed out."""
+        violations = self._behaviour.check_file(exchange)
+        return Verdict(None, in_api=False) if violations is None else Verdict(None, in_api=True, violations=violations)
+
     def check(self, exchange: TrafficExchange) -> Verdict:
         """The exchange's operation and every violation on either side."""
         if not exchange.path.startswith(API_PREFIX):
-            return Verdict(None, in_api=False)  # presigned downloads, docs: not operations of the contract
+            return self.check_outside(exchange)  # not an operation; maybe a presigned file
         if 200 <= exchange.status < 300:
             self.generation.detect(exchange.status, _json_or_none(exchange.response_body))
         api = self._api()
@@ -130,8 +115,29 @@ class TrafficValidator:
             return verdict
         verdict.violations += list(self._request_violations(api, request))
         verdict.violations += list(self._documented_rules(operation_id, exchange))
+        refused = [v for v in verdict.violations if v.rule in REFUSED_RULES]
         verdict.violations += list(self._response_violations(api, request, exchange))
+        answer = unwrap(self.generation.decided, exchange.status, _json_or_none(exchange.response_body))
+        request_body = _json_or_none(exchange.request_body)
+        verdict.violations += self._behaviour.check(operation_id, exchange, request_body, answer, refused)
+        verdict.violations += self._token_scope(exchange)
         return verdict
+
+    def _token_scope(self, exchange: TrafficExchange) -> list[Violation]:
+        token = exchange.request_headers.get("authorization", "").partition(" ")[2].strip()
+        business = exchange.request_headers.get("x-business-id", "").strip().lower()
+        allowed = self.identities.get(token)
+        if allowed is None or not business or business in allowed or not 200 <= exchange.status < 300:
+            return []
+        return [
+            Violation(
+                "response",
+                "token-scope",
+                "/status",
+                f"403: the token may use only {', '.join(sorted(allowed))} (--identity)",
+                str(exchange.status),
+            )
+        ]
 
     # -- request side --------------------------------------------------------------------------
 
@@ -141,9 +147,11 @@ class TrafficValidator:
         for error in api.iter_request_errors(request):
             cause = error.__cause__
             name = getattr(error, "name", None)
+            if type(cause).__name__ == "EmptyQueryParameterValue":
+                continue  # FastAPI reads ?status= as the empty string, a valid string: not the client's bug
             if name:
                 where = f"/query/{name}"
-                detail = [e.message for e in getattr(cause, "schema_errors", [])] or [str(error)]
+                detail = [e.message for e in getattr(cause, "schema_errors", [])] or [_text(error)]
                 found.append(
                     Violation("request", "request-parameter", where, "a value the schema allows", "; ".join(detail))
                 )
@@ -159,7 +167,9 @@ class TrafficValidator:
                         )
                     )
             else:
-                found.append(Violation("request", "request-body", "/body", "a JSON body the schema allows", str(error)))
+                found.append(
+                    Violation("request", "request-body", "/body", "a JSON body the schema allows", _text(error))
+                )
         return found
 
     def _documented_rules(self, operation_id: str, exchange: TrafficExchange) -> list[Violation]:
@@ -272,15 +282,23 @@ class TrafficValidator:
                             schema_error.message,
                         )
                     )
-            elif "mimetype" in str(error).lower():
+            elif "mimetype" in _text(error).lower():
                 found.append(
                     Violation(
                         "response", "content-type", "/headers/content-type", "application/json", str(content_type)
                     )
                 )
             else:
-                found.append(Violation("response", "response-body", "/body", "the declared response", str(error)))
+                found.append(Violation("response", "response-body", "/body", "the declared response", _text(error)))
         return found
+
+
+def _text(error: Exception) -> str:
+    """An openapi-core error as text (some fail to print bodies that are not UTF-8)."""
+    try:
+        return str(error)
+    except (UnicodeDecodeError, ValueError):
+        return f"{type(error).__name__}: the body cannot be read as text"
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -1,0 +1,257 @@
+"""Documented behaviour an upstream's answers must keep, as far as traffic alone shows it.
+
+A schema cannot say that a list filtered by status holds only that status, that a package's
+status never goes back, or that a period belongs to the business that asked. These rules
+watch the exchanges one after the other (remembering packages, periods and acks seen) and
+report an answer that breaks such a rule as a response finding. What traffic cannot show (a
+zip's contents, which businesses a token may use) is left to ``dayzero-conformance run``.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.traffic.exchange import TrafficExchange
+from conformance.traffic.violations import Violation
+
+ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
+LISTS = ("list_packages_api_v1_month_end_packages_get", "list_periods_api_v1_accounting_periods_get")
+CREATE_PACKAGE = "create_package_api_v1_month_end_packages_post"
+GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
+DOWNLOAD = "get_download_url_api_v1_month_end_packages__package_id__download_get"
+CREATE_PERIOD = "create_period_api_v1_accounting_periods_post"
+CLOSE = "close_period_api_v1_accounting_periods_close_post"
+REOPEN = "reopen_period_api_v1_accounting_periods__period_id__reopen_post"
+BULK_LOCK = "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post"
+READINESS = "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post"
+ACK = "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put"
+# Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
+REFUSED_RULES = ("report-keys", "date-order", "role", "request-schema", "request-parameter")
+
+
+def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Violation:
+    return Violation("response", rule, pointer, expected, str(actual)[:300])
+
+
+class BehaviourRules:
+    """Remembers what the traffic showed and checks each new answer against it."""
+
+    def __init__(self) -> None:
+        self._package_status: dict[str, str] = {}
+        self._downloaded: set[str] = set()  # packages a download URL was handed out for
+        self._periods: dict[str, dict[str, Any]] = {}
+        self._acks: dict[tuple[str, str], str] = {}
+        self._reports: dict[str, int] = {}  # package id -> how many reports it selected
+        self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
+
+    def check(
+        self, operation_id: str, exchange: TrafficExchange, request: Any, answer: Any, refused: list[Violation]
+    ) -> list[Violation]:
+        """Violations of documented behaviour in this answer (``answer``: the model, envelope removed)."""
+        found: list[Violation] = []
+        if not 200 <= exchange.status < 300:
+            return found
+        if refused:
+            found.append(
+                _broke(
+                    "accepted-refusable",
+                    "/status",
+                    "a 4xx for a request the contract refuses (" + ", ".join(sorted({v.rule for v in refused})) + ")",
+                    exchange.status,
+                )
+            )
+        business = exchange.request_headers.get("x-business-id", "").strip().lower()
+        for pointer, item in _owned_objects(answer):
+            owner = str(item.get("business_id", "")).lower()
+            if business and owner and owner != business:
+                found.append(_broke("business-scope", f"/body{pointer}/business_id", f"business {business}", owner))
+        query = dict(exchange.query_items())
+        if operation_id in LISTS and isinstance(answer, dict):
+            found += self._list(answer, query)
+        if operation_id in (CREATE_PACKAGE, GET_PACKAGE):
+            package = answer.get("package") if operation_id == CREATE_PACKAGE and isinstance(answer, dict) else answer
+            if isinstance(package, dict):
+                found += self._package(package, request if operation_id == CREATE_PACKAGE else None)
+        if operation_id == DOWNLOAD:
+            package_id = exchange.path.rstrip("/").split("/")[-2]
+            self._downloaded.add(package_id)
+            if isinstance(answer, dict) and isinstance(answer.get("download_url"), str):
+                self._files[_where(answer["download_url"])] = {**answer, "package_id": package_id}
+        if operation_id in (CREATE_PERIOD, CLOSE, REOPEN) and isinstance(answer, dict):
+            found += self._period_change(operation_id, answer)
+        if operation_id == BULK_LOCK and isinstance(answer, dict):
+            found += _bulk_lock_counts(answer)
+        if operation_id == READINESS and isinstance(answer, dict):
+            score = answer.get("score")
+            if isinstance(score, (int, float)) and not 0 <= score <= 100:
+                found.append(_broke("score-range", "/body/score", "a score on the 0-100 scale (documented)", score))
+        if operation_id == ACK and isinstance(answer, dict):
+            key = (exchange.path.split("/")[-3], str(answer.get("step_id")))
+            known = self._acks.setdefault(key, str(answer.get("id")))
+            if known != str(answer.get("id")):
+                found.append(
+                    _broke(
+                        "ack-idempotent", "/body/id", f"the same ack {known} (the PUT is idempotent)", answer.get("id")
+                    )
+                )
+        if (
+            isinstance(answer, dict)
+            and {"period_start", "period_end", "status", "id"} <= set(answer)
+            and ("package" not in answer and "selected_reports" not in answer)
+        ):
+            self._periods[str(answer["id"])] = answer
+        if operation_id == "list_periods_api_v1_accounting_periods_get" and isinstance(answer, dict):
+            for item in answer.get("items") or []:
+                if isinstance(item, dict) and "id" in item:
+                    self._periods[str(item["id"])] = item
+        return found
+
+    def _list(self, page: dict[str, Any], query: dict[str, str]) -> list[Violation]:
+        found = []
+        items = [item for item in page.get("items") or [] if isinstance(item, dict)]
+        wanted = query.get("status")
+        if wanted:
+            for index, item in enumerate(items):
+                if item.get("status") != wanted:
+                    found.append(
+                        _broke("status-filter", f"/body/items/{index}/status", f"status {wanted}", item.get("status"))
+                    )
+        total = page.get("total")
+        if isinstance(total, int) and not query.get("cursor") and page.get("has_next") is False and total != len(items):
+            found.append(_broke("total", "/body/total", f"{len(items)}, the whole filtered listing on one page", total))
+        if page.get("has_next") and not page.get("next_cursor"):
+            found.append(_broke("pagination-flags", "/body/next_cursor", "a next_cursor when has_next is true", None))
+        if query.get("cursor") and query.get("direction", "next") == "next" and not items and page.get("has_prev"):
+            found.append(
+                _broke(
+                    "pagination-flags", "/body/items", "items after a next_cursor (the page before said has_next)", "[]"
+                )
+            )
+        for item in items:
+            if "selected_reports" in item:
+                self._note_package(item)
+        return found
+
+    def check_file(self, exchange: TrafficExchange) -> list[Violation] | None:
+        """A fetch of a presigned URL a download answer handed out, judged against that answer;
+        None when the exchange fetched no such URL."""
+        handed_out = self._files.get(_where(exchange.url))
+        if handed_out is None or exchange.status != 200:
+            return None
+        found = []
+        size = handed_out.get("file_size_bytes")
+        if isinstance(size, int) and size != len(exchange.response_body):
+            found.append(
+                _broke("file-size", "/body", f"{size} bytes (file_size_bytes)", f"{len(exchange.response_body)} bytes")
+            )
+        expected = self._reports.get(str(handed_out["package_id"]))
+        try:
+            names = [n for n in zipfile.ZipFile(io.BytesIO(exchange.response_body)).namelist() if not n.endswith("/")]
+        except zipfile.BadZipFile:
+            return [*found, _broke("zip", "/body", "a zip archive", "not a zip")]
+        if expected is not None and len(names) != expected:
+            found.append(_broke("zip-reports", "/body", f"{expected} reports (one per selected report)", len(names)))
+        return found
+
+    def _note_package(self, package: dict[str, Any]) -> list[Violation]:
+        package_id, status = str(package.get("id")), package.get("status")
+        if isinstance(package.get("selected_reports"), list):
+            self._reports[package_id] = len(package["selected_reports"])
+        if status not in ORDER:
+            return []
+        before = self._package_status.get(package_id)
+        self._package_status[package_id] = status
+        if before is not None and ORDER[status] < ORDER[before]:
+            return [_broke("lifecycle-forward", "/body/status", f"{before} or later (statuses never go back)", status)]
+        if package_id in self._downloaded and status != "ready":
+            return [
+                _broke("download-when-ready", "/body/status", "ready: a download URL was handed out for it", status)
+            ]
+        return []
+
+    def _package(self, package: dict[str, Any], request: Any) -> list[Violation]:
+        found = self._note_package(package)
+        period_id = request.get("accounting_period_id") if isinstance(request, dict) else None
+        period = self._periods.get(str(period_id)) if period_id else None
+        if period is not None:
+            for name in ("period_start", "period_end"):
+                if not str(package.get(name, "")).startswith(str(period.get(name))):
+                    found.append(
+                        _broke(
+                            "period-dates",
+                            f"/body/package/{name}",
+                            f"the period's {period.get(name)}",
+                            package.get(name),
+                        )
+                    )
+        return found
+
+    def _period_change(self, operation_id: str, period: dict[str, Any]) -> list[Violation]:
+        found = []
+        before = self._periods.get(str(period.get("id")))
+        if operation_id == CREATE_PERIOD:
+            for other in self._periods.values():
+                same_business = other.get("business_id") == period.get("business_id")
+                if same_business and other.get("id") != period.get("id") and _overlap(other, period):
+                    found.append(
+                        _broke(
+                            "period-overlap",
+                            "/status",
+                            f"409: overlaps {other.get('period_start')} to {other.get('period_end')}",
+                            "201",
+                        )
+                    )
+                    break
+        if operation_id == CLOSE:
+            if before is not None and before.get("status") in ("closed", "locked"):
+                found.append(
+                    _broke("close-once", "/status", f"a refusal: the period was already {before['status']}", 201)
+                )
+            for name in ("closed_at", "closed_by_user_id"):
+                if not period.get(name):
+                    found.append(_broke("close-audit", f"/body/{name}", f"{name} set (closing is audited)", None))
+        if operation_id == REOPEN:
+            for name in ("reopened_at", "reopened_by_user_id", "reopen_reason"):
+                if not period.get(name):
+                    found.append(_broke("reopen-audit", f"/body/{name}", f"{name} set (reopening is audited)", None))
+        return found
+
+
+def _where(url: str) -> str:
+    """A URL's path and query: the proxy's host stands in for the upstream's."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    try:
+        return str(a["period_start"]) <= str(b["period_end"]) and str(b["period_start"]) <= str(a["period_end"])
+    except KeyError:
+        return False
+
+
+def _bulk_lock_counts(result: dict[str, Any]) -> list[Violation]:
+    found = []
+    for count, listed in (("locked_count", "locked_ids"), ("skipped_count", "skipped")):
+        known = isinstance(result.get(count), int) and isinstance(result.get(listed), list)
+        if known and result[count] != len(result[listed]):
+            found.append(
+                _broke("bulk-lock-counts", f"/body/{count}", f"{len(result[listed])} (len({listed}))", result[count])
+            )
+    return found
+
+
+def _owned_objects(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Objects of the answer that name their business: the answer, its items, its package."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(answer, dict):
+        found.append(("", answer))
+        if isinstance(answer.get("package"), dict):
+            found.append(("/package", answer["package"]))
+        for index, item in enumerate(answer.get("items") or [] if isinstance(answer.get("items"), list) else []):
+            if isinstance(item, dict):
+                found.append((f"/items/{index}", item))
+    return found
