@@ -28,6 +28,7 @@ REOPEN = "reopen_period_api_v1_accounting_periods__period_id__reopen_post"
 BULK_LOCK = "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post"
 READINESS = "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post"
 ACK = "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put"
+IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
 REFUSED_RULES = ("report-keys", "date-order", "role", "request-schema", "request-parameter")
 
@@ -46,6 +47,7 @@ class BehaviourRules:
         self._acks: dict[tuple[str, str], str] = {}
         self._reports: dict[str, int] = {}  # package id -> how many reports it selected
         self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
+        self._walked: dict[tuple[str, ...], dict[str, str]] = {}  # listing -> id: sort value, on forward pages
 
     def check(
         self, operation_id: str, exchange: TrafficExchange, request: Any, answer: Any, refused: list[Violation]
@@ -71,6 +73,7 @@ class BehaviourRules:
         query = dict(exchange.query_items())
         if operation_id in LISTS and isinstance(answer, dict):
             found += self._list(answer, query)
+            found += self._walk(exchange.path, answer, query)
         if operation_id in (CREATE_PACKAGE, GET_PACKAGE):
             package = answer.get("package") if operation_id == CREATE_PACKAGE and isinstance(answer, dict) else answer
             if isinstance(package, dict):
@@ -134,6 +137,37 @@ class BehaviourRules:
             if "selected_reports" in item:
                 self._note_package(item)
         return found
+
+    def _walk(self, path: str, page: dict[str, Any], query: dict[str, str]) -> list[Violation]:
+        """Walking back must not reveal an item the walk forward skipped over.
+
+        Only for sort columns that never change (an item cannot move), and only inside the range
+        the forward pages covered (an item created since sorts outside it).
+        """
+        sort_by = query.get("sort_by") or "created_at"
+        if sort_by not in IMMUTABLE_SORTS:
+            return []
+        # One walk: the same listing paged with the same limit.
+        filters = (query.get(name, "") for name in ("descending", "status", "search", "limit"))
+        key = (path, sort_by, *filters)
+        walked = self._walked.setdefault(key, {})
+        items = [i for i in page.get("items") or [] if isinstance(i, dict) and isinstance(i.get(sort_by), str)]
+        if not (query.get("cursor") and query.get("direction") == "prev"):
+            walked.update({str(i.get("id")): i[sort_by] for i in items})
+            return []
+        if len(walked) < 2:
+            return []
+        low, high = min(walked.values()), max(walked.values())
+        return [
+            _broke(
+                "pagination-skip",
+                f"/body/items/{index}",
+                "only items the pages forward showed (no page may drop one)",
+                f"{item.get('id')} ({sort_by} {item[sort_by]}) was never on a forward page",
+            )
+            for index, item in enumerate(items)
+            if str(item.get("id")) not in walked and low < item[sort_by] < high
+        ]
 
     def check_file(self, exchange: TrafficExchange) -> list[Violation] | None:
         """A fetch of a presigned URL a download answer handed out, judged against that answer;
