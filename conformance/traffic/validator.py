@@ -2,7 +2,8 @@
 
 Request violations are the client's bugs (unknown operation, auth headers, parameters and
 bodies that break the schema, documented rules the schema cannot hold); response violations
-are the upstream's drift (undeclared status, body off-schema, wrong content type).
+are the upstream's drift (undeclared status, body off-schema, wrong content type, and the
+documented behaviour of ``behaviour.py``).
 """
 
 from __future__ import annotations
@@ -156,16 +157,7 @@ class TrafficValidator:
                     Violation("request", "request-parameter", where, "a value the schema allows", "; ".join(detail))
                 )
             elif hasattr(cause, "schema_errors"):
-                for schema_error in getattr(cause, "schema_errors", []):
-                    found.append(
-                        Violation(
-                            "request",
-                            "request-schema",
-                            _pointer("/body", schema_error.absolute_path),
-                            f"{schema_error.validator}: {_short(schema_error.validator_value)}",
-                            schema_error.message,
-                        )
-                    )
+                found += _schema_violations("request", "request-schema", cause)
             else:
                 found.append(
                     Violation("request", "request-body", "/body", "a JSON body the schema allows", _text(error))
@@ -272,16 +264,7 @@ class TrafficValidator:
                     )
                 )
             elif hasattr(cause, "schema_errors"):
-                for schema_error in getattr(cause, "schema_errors", []):
-                    found.append(
-                        Violation(
-                            "response",
-                            "response-schema",
-                            _pointer("/body", schema_error.absolute_path),
-                            f"{schema_error.validator}: {_short(schema_error.validator_value)}",
-                            schema_error.message,
-                        )
-                    )
+                found += _schema_violations("response", "response-schema", cause)
             elif "mimetype" in _text(error).lower():
                 found.append(
                     Violation(
@@ -291,6 +274,20 @@ class TrafficValidator:
             else:
                 found.append(Violation("response", "response-body", "/body", "the declared response", _text(error)))
         return found
+
+
+def _schema_violations(side: str, rule: str, cause: Any) -> list[Violation]:
+    """One violation per JSON Schema error of a body, pointed at the value that broke it."""
+    return [
+        Violation(
+            side,
+            rule,
+            _pointer("/body", error.absolute_path),
+            f"{error.validator}: {_short(error.validator_value)}",
+            error.message,
+        )
+        for error in cause.schema_errors
+    ]
 
 
 def _text(error: Exception) -> str:
