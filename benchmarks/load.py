@@ -81,6 +81,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--packages", type=int, default=200, help="packages created before the list scenario")
     parser.add_argument("--validate-responses", action="store_true")
+    parser.add_argument("--journal-size", type=int, default=1000, help="the mock's request journal (0: off)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("benchmarks/load.py needs wrk: apt-get install wrk", file=sys.stderr)
@@ -89,7 +90,7 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     exe = Path(sys.executable).with_name("dayzero-mock")
-    command = [str(exe), "serve", "--port", str(port), "--log-level", "error"]
+    command = [str(exe), "serve", "--port", str(port), "--log-level", "error", "--journal-size", str(args.journal_size)]
     if args.validate_responses:
         command.append("--validate-responses")
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -119,7 +120,8 @@ def main() -> int:
         server.wait(timeout=10)
     print(
         f"one worker, wrk -t2 -c{args.connections} -d{args.seconds}s, loopback, "
-        f"response validation {'on' if args.validate_responses else 'off'}, request validation on"
+        f"response validation {'on' if args.validate_responses else 'off'}, request validation on, "
+        f"journal {args.journal_size or 'off'}"
     )
     print(f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     for name, figures in results.items():
