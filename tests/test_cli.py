@@ -108,3 +108,15 @@ def test_a_custom_fixture_file_defines_who_may_call(tmp_path: Path) -> None:
     assert len(client.get("/api/v1/accounting-periods", headers=team).json()["items"]) == 6
     demo = {"Authorization": "Bearer dz_demo_acme", "x-business-id": "11111111-1111-4111-8111-111111111111"}
     assert client.get("/api/v1/accounting-periods", headers=demo).status_code == 401
+
+
+def test_generation_and_journal_size_come_from_flags_or_environment() -> None:
+    settings, _ = settings_from_args(
+        ["serve"], env={"DAYZERO_MOCK_GENERATION": "envelope", "DAYZERO_MOCK_JOURNAL_SIZE": "5"}
+    )
+    assert (settings.generation, settings.journal_size) == ("envelope", 5)
+    settings, _ = settings_from_args(["serve", "--generation", "bare"], env={"DAYZERO_MOCK_GENERATION": "envelope"})
+    assert settings.generation == "bare" and settings.journal_size == 1000
+    assert "generation: envelope" in banner(settings_from_args(["serve", "--generation", "envelope"], env={})[0])
+    with pytest.raises(SystemExit):
+        settings_from_args(["serve", "--generation", "both"], env={})
