@@ -40,7 +40,7 @@ class Coverage:
         effective = contract.effective
         self._operations: dict[str, dict[str, Any]] = {}
         self._enums: dict[str, dict[str, list[str]]] = {}
-        for path, item in effective["paths"].items():
+        for path, item in sorted(effective["paths"].items()):
             for method, operation in item.items():
                 op_id = operation["operationId"]
                 self._operations[op_id] = {
