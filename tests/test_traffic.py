@@ -346,6 +346,22 @@ def test_validate_har_ignores_other_hosts_and_reads_a_browser_capture(tmp_path: 
     assert ("response-schema", "/body/items") in rules and ("status-undeclared", "/status") in rules
     missing = subprocess.run([str(EXE), "validate-har", str(tmp_path / "none.har")], capture_output=True, text=True)
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    broken = tmp_path / "broken.har"
+    broken.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "entries": [
+                        {"request": {"url": "https://api.example.com/api/v1/x"}, "response": {"status": "teapot"}}
+                    ]
+                }
+            }
+        )
+    )
+    refused = subprocess.run([str(EXE), "validate-har", str(broken)], capture_output=True, text=True)
+    assert (
+        refused.returncode == 2 and "entry 1 is not a HAR entry" in refused.stderr and "Traceback" not in refused.stderr
+    )
 
 
 def test_a_proxy_that_cannot_reach_its_upstream_exits_2_in_one_sentence() -> None:

@@ -52,33 +52,40 @@ def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExcha
         root = urlsplit(base_url)
         host, base_path = root.netloc, root.path.rstrip("/")
     else:
-        hosts = Counter(urlsplit(e["request"]["url"]).netloc for e in entries if API_PREFIX in e["request"]["url"])
+        urls = [str((e.get("request") or {}).get("url", "")) for e in entries if isinstance(e, dict)]
+        hosts = Counter(urlsplit(url).netloc for url in urls if API_PREFIX in url)
         if not hosts:
             raise ToolError(f"{path} has no request to an /api/v1/ path. Tip: give the API root with --base-url.")
         host, base_path = hosts.most_common(1)[0][0], ""
     exchanges: list[TrafficExchange] = []
     others: list[TrafficExchange] = []
     for index, entry in enumerate(entries, start=1):
-        request, response = entry.get("request", {}), entry.get("response", {})
-        url = request.get("url", "")
-        response_headers = _headers(response.get("headers", []))
-        (exchanges if urlsplit(url).netloc == host else others).append(
-            TrafficExchange(
-                id=f"h{index:05d}",
-                at=_at(entry.get("startedDateTime", "")),
-                method=str(request.get("method", "GET")).upper(),
-                url=url,
-                request_headers=_headers(request.get("headers", [])),
-                request_body=(request.get("postData") or {}).get("text", "").encode("utf-8"),
-                status=int(response.get("status", 0)),
-                response_headers=response_headers,
-                # HAR tools store the decoded body; a proxy's raw capture may still be compressed.
-                response_body=decoded(_content(response.get("content", {})), response_headers.get("content-encoding")),
-                duration_ms=float(entry.get("time", 0.0)),
-                base_path=base_path,
-            )
-        )
+        try:
+            exchange = _exchange(index, entry, base_path)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise ToolError(f"{path}: entry {index} is not a HAR entry ({type(error).__name__}: {error}).") from None
+        (exchanges if urlsplit(exchange.url).netloc == host else others).append(exchange)
     return exchanges, others
+
+
+def _exchange(index: int, entry: dict[str, Any], base_path: str) -> TrafficExchange:
+    request, response = entry.get("request", {}), entry.get("response", {})
+    url = str(request.get("url", ""))
+    response_headers = _headers(response.get("headers", []))
+    return TrafficExchange(
+        id=f"h{index:05d}",
+        at=_at(entry.get("startedDateTime", "")),
+        method=str(request.get("method", "GET")).upper(),
+        url=url,
+        request_headers=_headers(request.get("headers", [])),
+        request_body=str((request.get("postData") or {}).get("text", "")).encode("utf-8"),
+        status=int(response.get("status", 0)),
+        response_headers=response_headers,
+        # HAR tools store the decoded body; a proxy's raw capture may still be compressed.
+        response_body=decoded(_content(response.get("content", {})), response_headers.get("content-encoding")),
+        duration_ms=float(entry.get("time", 0.0)),
+        base_path=base_path,
+    )
 
 
 def har_document(exchanges: list[TrafficExchange]) -> dict[str, Any]:
