@@ -34,6 +34,7 @@ from mock_server.request_validation import IgnoreBodyOfBodylessOperations, bodyl
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
+from mock_server.steering import SteeringMiddleware, SteeringSettings, declared_statuses
 from openapi import load_contract
 from openapi.operations import OperationTable
 
@@ -190,6 +191,15 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         fixtures=lambda: runtime.fixtures,
         clock=runtime.clock,
         allow_any_business="token-any-business" in settings.faults,
+    )
+    steering = SteeringSettings(settings.latency_ms, settings.chaos)
+    control_api.steering = steering
+    app.add_middleware(
+        SteeringMiddleware,
+        position=MiddlewarePosition.BEFORE_SECURITY,
+        settings=steering,
+        declared=declared_statuses(contract.bundle),
+        seed=settings.seed,
     )
     if settings.control and settings.journal_size > 0:
         app.add_middleware(

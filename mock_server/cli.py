@@ -13,6 +13,7 @@ from pathlib import Path
 from mock_server.faults import FAULTS, UnknownFaultError, check_faults
 from mock_server.identities import FixtureError, load_fixtures
 from mock_server.settings import Settings
+from mock_server.steering import parse_latency
 
 ENV_PREFIX = "DAYZERO_MOCK_"
 
@@ -107,6 +108,19 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="switch on a fault (repeatable; see the list below)",
     )
     serve.add_argument(
+        "--latency",
+        default=env_or("LATENCY", ""),
+        metavar="MS[..MS]",
+        help="delay every contract answer by a seeded draw in this range of milliseconds, e.g. 50..400",
+    )
+    serve.add_argument(
+        "--chaos",
+        type=float,
+        default=float(str(env_or("CHAOS", defaults.chaos))),
+        metavar="SHARE",
+        help="that share of contract requests (0-1) answers 429 (with Retry-After), 500 or 503",
+    )
+    serve.add_argument(
         "--journal-size",
         type=int,
         default=int(str(env_or("JOURNAL_SIZE", defaults.journal_size))),
@@ -133,6 +147,8 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         validate_responses=args.validate_responses,
         generation=args.generation,
         journal_size=args.journal_size,
+        latency_ms=parse_latency(args.latency),
+        chaos=args.chaos,
         public_base_url=args.public_url,
         faults=check_faults(args.faults),
     )

@@ -8,9 +8,11 @@ from typing import Any
 from starlette.responses import Response
 
 from mock_server.clock import Clock
+from mock_server.errors import RequestValidationError, value_error
 from mock_server.journal import Journal, records_json
 from mock_server.json_responses import json_body
 from mock_server.state import Ledger
+from mock_server.steering import SteeringSettings
 
 
 class ControlApi:
@@ -21,6 +23,7 @@ class ControlApi:
         self._ledger = ledger
         self._reset = reset
         self._journal = journal
+        self.steering = SteeringSettings()  # the app's own, set by create_app
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         return {
@@ -29,6 +32,8 @@ class ControlApi:
             "get_state": self.get_state,
             "list_requests": self.list_requests,
             "clear_requests": self.clear_requests,
+            "get_steering": self.get_steering,
+            "set_steering": self.set_steering,
         }
 
     def _state(self) -> dict[str, Any]:
@@ -59,6 +64,23 @@ class ControlApi:
             since=query.get("since"),
         )
         return json_body(records_json(records, self._journal.size))
+
+    async def get_steering(self) -> Response:
+        return json_body(self.steering.to_json())
+
+    async def set_steering(self, payload: Any) -> Response:
+        # Validated against control.yaml: latency_ms {min, max} or null, chaos in [0, 1]; absent fields stay.
+        data = payload.model_dump(by_alias=True, exclude_unset=True)
+        if "latency_ms" in data:
+            latency = data["latency_ms"]
+            if latency is not None and latency["max"] < latency["min"]:
+                raise RequestValidationError(
+                    [value_error(["body", "latency_ms"], "max must not be below min", latency)]
+                )
+            self.steering.latency_ms = (latency["min"], latency["max"]) if latency and latency["max"] else None
+        if "chaos" in data:
+            self.steering.chaos = float(data["chaos"])
+        return json_body(self.steering.to_json())
 
     async def clear_requests(self) -> Response:
         self._journal.clear()

@@ -19,6 +19,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.clock import Clock
+from mock_server.steering import STEERING_KEY
 from mock_server.timestamps import iso_instant
 
 CONTROL_PREFIX = "/__mock"
@@ -111,6 +112,7 @@ class JournalMiddleware:
             return
         arrived = self.clock.timestamp()
         started = time.perf_counter()
+        extensions = scope.setdefault("extensions", {})  # shared with the layers below (steering notes)
         status = 0
         error_body: list[bytes] = []
 
@@ -137,6 +139,7 @@ class JournalMiddleware:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                     "operation_id": self.operation_id(method, path),
                     "violations": violations_of_422(b"".join(error_body)) if status == 422 else [],
+                    **({"steering": dict(extensions[STEERING_KEY])} if extensions.get(STEERING_KEY) else {}),
                 }
             )
 

@@ -34,6 +34,9 @@ class Settings:
     validate_responses: bool = False
     max_body_bytes: int = 1_048_576
     journal_size: int = 1000  # requests kept for GET /__mock/requests (with the control API)
+    # Steering (mock_server/steering.py): a seeded delay in [min, max] ms, and the share of chaos answers.
+    latency_ms: tuple[int, int] | None = None
+    chaos: float = 0.0
     faults: frozenset[str] = field(default_factory=frozenset)
     # Which generation of the docs to speak: "bare" models or the "envelope" (SuccessEnvelope_<Model>_).
     generation: str = "bare"
@@ -43,6 +46,8 @@ class Settings:
             raise ValueError(f"clock must be 'real' or 'frozen', not {self.clock!r}.")
         if self.generation not in ("bare", "envelope"):
             raise ValueError(f"generation must be 'bare' or 'envelope', not {self.generation!r}.")
+        if not 0 <= self.chaos <= 1:
+            raise ValueError(f"chaos is a share of requests from 0 to 1, not {self.chaos}.")
         if self.journal_size < 0:
             raise ValueError("journal_size must not be negative.")
         if self.queue_seconds < 0 or self.build_seconds < 0:
