@@ -31,6 +31,7 @@ from mock_server.journal import Journal, JournalMiddleware
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.archive import ArchiveCache
 from mock_server.request_validation import IgnoreBodyOfBodylessOperations, bodyless_operations, make_validator_map
+from mock_server.sessions import SessionClock, SessionMiddleware, Sessions, SessionState, entered
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
@@ -51,17 +52,31 @@ def _swagger_ui_dir() -> str:
 
 
 class MockRuntime:
-    """The mock's live objects; ``reset`` swaps the ledger for a fresh one."""
+    """The mock's live state: shared, or the current request's session's (``sessions.py``).
+
+    ``ledger`` and ``clock`` always name the current session's; components hold ``clock`` (a
+    SessionClock) and read ``ledger`` on every call.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.fixtures = load_fixtures(settings.fixtures_path)
-        frozen = parse_instant(settings.frozen_at) if settings.clock == "frozen" else None
-        self.clock = Clock(frozen_at=frozen)
-        self.ledger: Ledger = fresh_ledger(self.fixtures, self.clock, settings.seed)
+        self.sessions = Sessions(
+            self._new_state, idle_seconds=settings.session_idle_seconds, max_sessions=settings.max_sessions
+        )
+        self.clock = SessionClock(lambda: self.sessions)
+
+    def _new_state(self, session: str | None) -> SessionState:
+        frozen = parse_instant(self.settings.frozen_at) if self.settings.clock == "frozen" else None
+        clock = Clock(frozen_at=frozen)
+        return SessionState(fresh_ledger(self.fixtures, clock, self.settings.seed, session), clock, 0.0)
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.sessions.current().ledger
 
     def reset(self) -> None:
-        self.ledger = fresh_ledger(self.fixtures, self.clock, self.settings.seed)
+        self.sessions.reset_current()
 
 
 def create_app(settings: Settings | None = None) -> AsyncApp:
@@ -125,6 +140,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         return json_body(contract.control)
 
     async def download_file(request: Request) -> Response:
+        # A presigned URL carries no session header: the package's own session is found by its id.
+        with entered(runtime.sessions.owner_of_package(request.path_params["package_id"])):
+            return await serve_file(request)
+
+    async def serve_file(request: Request) -> Response:
         now = runtime.clock.timestamp()
         try:
             links.verify(request.url.path, dict(request.query_params), now)
@@ -192,6 +212,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         clock=runtime.clock,
         allow_any_business="token-any-business" in settings.faults,
     )
+    app.add_middleware(SessionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)  # outermost
     steering = SteeringSettings(settings.latency_ms, settings.chaos)
     control_api.steering = steering
     app.add_middleware(

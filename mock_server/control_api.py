@@ -11,6 +11,7 @@ from mock_server.clock import Clock
 from mock_server.errors import RequestValidationError, value_error
 from mock_server.journal import Journal, records_json
 from mock_server.json_responses import json_body
+from mock_server.sessions import Sessions
 from mock_server.state import Ledger
 from mock_server.steering import SteeringSettings
 
@@ -41,6 +42,7 @@ class ControlApi:
             "now": self._clock.now().isoformat().replace("+00:00", "Z"),
             "clock_offset_seconds": self._clock.offset_seconds,
             "packages": len(self._ledger().packages),
+            "session": Sessions.current_name(),
         }
 
     async def reset(self) -> Response:

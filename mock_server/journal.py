@@ -19,6 +19,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.clock import Clock
+from mock_server.sessions import Sessions
 from mock_server.steering import STEERING_KEY
 from mock_server.timestamps import iso_instant
 
@@ -140,6 +141,7 @@ class JournalMiddleware:
                     "operation_id": self.operation_id(method, path),
                     "violations": violations_of_422(b"".join(error_body)) if status == 422 else [],
                     **({"steering": dict(extensions[STEERING_KEY])} if extensions.get(STEERING_KEY) else {}),
+                    **({"session": session} if (session := Sessions.current_name()) else {}),
                 }
             )
 

@@ -37,6 +37,9 @@ class Settings:
     # Steering (mock_server/steering.py): a seeded delay in [min, max] ms, and the share of chaos answers.
     latency_ms: tuple[int, int] | None = None
     chaos: float = 0.0
+    # Isolated sessions (x-mock-session): dropped after this long idle (wall seconds), at most this many.
+    session_idle_seconds: float = 3600.0
+    max_sessions: int = 200
     faults: frozenset[str] = field(default_factory=frozenset)
     # Which generation of the docs to speak: "bare" models or the "envelope" (SuccessEnvelope_<Model>_).
     generation: str = "bare"

@@ -59,7 +59,11 @@ class Ledger:
         return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
 
 
-def fresh_ledger(fixtures: Fixtures, clock: Clock, seed: int) -> Ledger:
-    """The state the fixtures describe, at the clock's current date."""
+def fresh_ledger(fixtures: Fixtures, clock: Clock, seed: int, session: str | None = None) -> Ledger:
+    """The state the fixtures describe, at the clock's current date.
+
+    Every session draws its own ids, so a package id names one package whichever session made it.
+    """
     periods = fixture_period_store(fixtures, today=clock.now().date(), seed=seed)
-    return Ledger(periods=periods, packages=PackageStore(), ids=random.Random(f"{seed}:ids"))
+    ids = random.Random(f"{seed}:ids" if session is None else f"{seed}:session:{session}:ids")
+    return Ledger(periods=periods, packages=PackageStore(), ids=ids)
