@@ -54,6 +54,10 @@ NEGATIVE_ONLY_NOTE = (
     "left them out: valid requests could change real periods. The behaviour checks test them on periods the "
     "kit created itself."
 )
+READ_ONLY_NOTE = (
+    "--read-only: Schemathesis left out every operation that writes (package create and the period operations "
+    "that change state) and ran no stateful phase."
+)
 
 # Schemathesis check name -> our check ID.
 CHECK_IDS = {
@@ -170,7 +174,7 @@ def run_schemathesis(ctx: RunContext) -> ContractRun:
                 raise ToolError(f"Schemathesis could not run: {event.exception}")
             elif isinstance(event, events.NonFatalError):
                 result.tool_errors.append(f"{event.label}: {event.value}")
-    ctx.notes.append(NEGATIVE_ONLY_NOTE)
+    ctx.notes.append(READ_ONLY_NOTE if ctx.settings.read_only else NEGATIVE_ONLY_NOTE)
     return result
 
 

@@ -113,6 +113,7 @@ def test_read_only_skips_every_check_that_creates_data() -> None:
     with running_mock(Settings(**FAST)) as mock:
         run = run_conformance(kit_settings(mock.base_url, read_only=True))
         assert run.created == [] and run.created_periods == []
+    assert any(note.startswith("--read-only: Schemathesis left out every operation that writes") for note in run.notes)
     skipped = {r.check.id for r in run.results if r.status == "skipped"}
     assert {c.id for c in CHECKS.values() if c.creates_data and "smoke" in c.tiers} <= skipped
     assert run.exit_code == 0
