@@ -31,7 +31,7 @@ from mock_server.journal import Journal, JournalMiddleware
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.archive import ArchiveCache
 from mock_server.request_validation import IgnoreBodyOfBodylessOperations, bodyless_operations, make_validator_map
-from mock_server.sessions import SessionClock, SessionMiddleware, Sessions, SessionState, entered
+from mock_server.sessions import SessionClock, SessionMiddleware, Sessions, entered
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
@@ -61,15 +61,14 @@ class MockRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.fixtures = load_fixtures(settings.fixtures_path)
+        frozen = parse_instant(settings.frozen_at) if settings.clock == "frozen" else None
         self.sessions = Sessions(
-            self._new_state, idle_seconds=settings.session_idle_seconds, max_sessions=settings.max_sessions
+            lambda: Clock(frozen_at=frozen),
+            lambda session, clock: fresh_ledger(self.fixtures, clock, settings.seed, session),
+            idle_seconds=settings.session_idle_seconds,
+            max_sessions=settings.max_sessions,
         )
         self.clock = SessionClock(lambda: self.sessions)
-
-    def _new_state(self, session: str | None) -> SessionState:
-        frozen = parse_instant(self.settings.frozen_at) if self.settings.clock == "frozen" else None
-        clock = Clock(frozen_at=frozen)
-        return SessionState(fresh_ledger(self.fixtures, clock, self.settings.seed, session), clock, 0.0)
 
     @property
     def ledger(self) -> Ledger:

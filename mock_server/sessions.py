@@ -40,18 +40,24 @@ class Sessions:
 
     def __init__(
         self,
-        new_state: Callable[[str | None], SessionState],
+        new_clock: Callable[[], Clock],
+        new_ledger: Callable[[str | None, Clock], Ledger],
         *,
         idle_seconds: float,
         max_sessions: int,
         wall: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._new_state = new_state
+        self._new_clock = new_clock
+        self._new_ledger = new_ledger
         self._idle_seconds = idle_seconds
         self._max = max_sessions
         self._wall = wall
-        self.shared = new_state(None)
+        self.shared = self._new_state(None)
         self._named: OrderedDict[str, SessionState] = OrderedDict()
+
+    def _new_state(self, name: str | None) -> SessionState:
+        clock = self._new_clock()
+        return SessionState(self._new_ledger(name, clock), clock, 0.0)
 
     @staticmethod
     def current_name() -> str | None:
@@ -74,10 +80,9 @@ class Sessions:
         return state
 
     def reset_current(self) -> None:
-        """Back to the fixtures for the current session (its clock keeps its time)."""
+        """Back to the fixtures for the current session, as of its clock (which keeps its time)."""
         state = self.current()
-        fresh = self._new_state(_CURRENT.get())
-        state.ledger = fresh.ledger
+        state.ledger = self._new_ledger(_CURRENT.get(), state.clock)
 
     def names(self) -> list[str]:
         self._sweep(self._wall())

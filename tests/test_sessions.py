@@ -6,8 +6,10 @@ import httpx
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from mock_server.sessions import Sessions, SessionState, entered
+from mock_server.clock import Clock
+from mock_server.sessions import Sessions, entered
 from mock_server.settings import Settings
+from mock_server.state import Ledger
 from mock_server.testing import running_mock
 from tests.conftest import ACME, advance
 
@@ -80,11 +82,11 @@ def test_idle_sessions_expire_and_the_least_recently_used_goes_first() -> None:
     now = [0.0]
     made: list[str | None] = []
 
-    def new_state(name: str | None) -> SessionState:
+    def new_ledger(name: str | None, _clock: Clock) -> Ledger:
         made.append(name)
-        return SessionState(ledger=None, clock=None, last_used=0.0)  # type: ignore[arg-type]
+        return None  # type: ignore[return-value]  # this test looks at sessions only
 
-    sessions = Sessions(new_state, idle_seconds=60, max_sessions=2, wall=lambda: now[0])
+    sessions = Sessions(Clock, new_ledger, idle_seconds=60, max_sessions=2, wall=lambda: now[0])
     for name in ("a", "b"):
         with entered(name):
             sessions.current()
@@ -109,3 +111,14 @@ def test_sessions_work_in_every_generation() -> None:
         assert [p["id"] for p in listed] == [created["id"]]
         assert client.get(PACKAGES, headers=ACME).json()["data"]["items"] == []
         advance(client, 1)
+
+
+def test_a_session_reset_rebuilds_the_fixtures_as_of_the_session_s_clock(client) -> None:
+    session = {"x-mock-session": "w1"}
+    client.post("/__mock/clock/advance", json={"seconds": 40 * 86400}, headers=session).raise_for_status()
+    client.post("/__mock/reset", headers=session).raise_for_status()
+    current = client.get(PERIODS, headers=worker("w1"), params={"status": "open"}).json()["items"]
+    shared = client.get(PERIODS, headers=ACME, params={"status": "open"}).json()["items"]
+    assert [p["period_start"] for p in current] == ["2026-12-01"] and [p["period_start"] for p in shared] == [
+        "2026-11-01"
+    ]
