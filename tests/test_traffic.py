@@ -439,3 +439,31 @@ def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() ->
     ]
     assert drift == []
     assert len(p.report.records) > 300 and p.report.count("request") > 0, "the kit's own bad requests are the client's"
+
+
+def test_a_clean_proxy_session_exits_0(tmp_path: Path) -> None:
+    with running_mock(Settings(**FAST)) as mock, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        process = subprocess.Popen(
+            [str(EXE), "proxy", "--upstream", mock.base_url, "--port", str(port), "--json", str(tmp_path / "p.json")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        proxy = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(f"{proxy}/__proxy/report")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+        assert (
+            httpx.get(f"{proxy}{PERIODS}", params={"limit": 3}, headers=headers).headers["x-dayzero-contract"] == "ok"
+        )
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert json.loads((tmp_path / "p.json").read_text())["findings"] == []
