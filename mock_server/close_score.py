@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from mock_server.periods import Period
+from openapi import load_contract
 
 # The manual checklist steps the mock counts (any step id may be acknowledged; these score).
 CHECKLIST_STEPS = (
@@ -27,7 +28,7 @@ CHECKLIST_STEPS = (
     "prepaids_amortized",
     "payroll_reconciled",
 )
-SIGN_OFF_ROLES = ("preparer", "reviewer", "controller", "partner")
+SIGN_OFF_ROLES = tuple(load_contract().sign_off_roles())
 # Documented component keys, with our weights (they sum to 100).
 WEIGHTS = {"txn_review": 25, "categorization": 15, "reconciliation": 20, "checklist": 30, "anomalies": 10}
 

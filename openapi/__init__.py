@@ -107,6 +107,11 @@ class Contract:
                 found[operation["operationId"]] = (method, path, operation)
         return found
 
+    def sign_off_roles(self) -> list[str]:
+        """The sign-off roles (documented in prose, enumerated by the overlay)."""
+        schema = self.effective["components"]["schemas"]["SignOffRequest"]
+        return list(schema["properties"]["role"]["enum"])
+
     def report_keys(self) -> list[str]:
         """The supported report keys (documented in prose, enumerated by the overlay)."""
         schema = self.effective["components"]["schemas"]["MonthEndPackageCreateRequest"]

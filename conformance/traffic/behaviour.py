@@ -15,19 +15,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.traffic.exchange import TrafficExchange
+from conformance.traffic.operation_ids import (
+    ACK,
+    BULK_LOCK,
+    CLOSE,
+    CREATE_PACKAGE,
+    CREATE_PERIOD,
+    DOWNLOAD,
+    GET_PACKAGE,
+    LIST_PERIODS,
+    LISTS,
+    READINESS,
+    REOPEN,
+)
 from conformance.traffic.violations import Violation
 
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
-LISTS = ("list_packages_api_v1_month_end_packages_get", "list_periods_api_v1_accounting_periods_get")
-CREATE_PACKAGE = "create_package_api_v1_month_end_packages_post"
-GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
-DOWNLOAD = "get_download_url_api_v1_month_end_packages__package_id__download_get"
-CREATE_PERIOD = "create_period_api_v1_accounting_periods_post"
-CLOSE = "close_period_api_v1_accounting_periods_close_post"
-REOPEN = "reopen_period_api_v1_accounting_periods__period_id__reopen_post"
-BULK_LOCK = "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post"
-READINESS = "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post"
-ACK = "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put"
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
 REFUSED_RULES = ("report-keys", "date-order", "role", "request-schema", "request-parameter")
@@ -106,7 +109,7 @@ class BehaviourRules:
             and ("package" not in answer and "selected_reports" not in answer)
         ):
             self._periods[str(answer["id"])] = answer
-        if operation_id == "list_periods_api_v1_accounting_periods_get" and isinstance(answer, dict):
+        if operation_id == LIST_PERIODS and isinstance(answer, dict):
             for item in answer.get("items") or []:
                 if isinstance(item, dict) and "id" in item:
                     self._periods[str(item["id"])] = item

@@ -7,18 +7,15 @@ from collections import defaultdict
 from typing import Any
 
 from conformance.traffic.exchange import TrafficExchange
+from conformance.traffic.operation_ids import CLOSE, CREATE_PERIOD, DOWNLOAD, GET_PACKAGE, REOPEN, REVOKE_SIGN_OFF
 from openapi import load_contract
 
 # Questions for statuses a client should be ready for (ours); others get a generic one.
 QUESTIONS = {
-    ("get_download_url_api_v1_month_end_packages__package_id__download_get", "400"): (
-        "does your client handle a package that is not ready (or failed)?"
-    ),
-    ("create_period_api_v1_accounting_periods_post", "409"): "does your client handle a period that overlaps another?",
-    ("close_period_api_v1_accounting_periods_close_post", "400"): "does your client handle a period already closed?",
-    ("reopen_period_api_v1_accounting_periods__period_id__reopen_post", "400"): (
-        "does your client handle a period that is already open?"
-    ),
+    (DOWNLOAD, "400"): ("does your client handle a package that is not ready (or failed)?"),
+    (CREATE_PERIOD, "409"): "does your client handle a period that overlaps another?",
+    (CLOSE, "400"): "does your client handle a period already closed?",
+    (REOPEN, "400"): ("does your client handle a period that is already open?"),
 }
 GENERIC = {
     "401": "does your client handle an expired or revoked token?",
@@ -28,8 +25,6 @@ GENERIC = {
     "400": "does your client show the error's detail?",
 }
 PACKAGE_STATES = ("queued", "in_progress", "ready", "failed")
-GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
-REVOKE_SIGN_OFF = "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete"
 
 
 class Coverage:

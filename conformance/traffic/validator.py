@@ -20,19 +20,13 @@ from openapi_core.testing import MockRequest, MockResponse
 from conformance.generation import BodyGeneration, unwrap
 from conformance.traffic.behaviour import REFUSED_RULES, BehaviourRules
 from conformance.traffic.exchange import TrafficExchange
+from conformance.traffic.operation_ids import CREATE_PACKAGE, CREATE_PERIOD, GET_PACKAGE, REVOKE_SIGN_OFF, SIGN_OFF
 from conformance.traffic.violations import Verdict, Violation
 from openapi import load_contract
 from openapi.operations import OperationTable
 
 API_PREFIX = "/api/"
-SIGN_OFF_ROLES = ("preparer", "reviewer", "controller", "partner")
-CREATE_PACKAGE = "create_package_api_v1_month_end_packages_post"
-CREATE_PERIOD = "create_period_api_v1_accounting_periods_post"
-GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
-ROLE_OPERATIONS = (
-    "create_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_post",
-    "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete",
-)
+ROLE_OPERATIONS = (SIGN_OFF, REVOKE_SIGN_OFF)
 
 
 def _pointer(prefix: str, path: Any) -> str:
@@ -63,6 +57,7 @@ class TrafficValidator:
         self._apis: dict[str, OpenAPI] = {}
         self._tables: dict[str, OperationTable] = {}
         self._report_keys = load_contract().report_keys()
+        self._roles = load_contract().sign_off_roles()
         self._last_poll: dict[str, float] = {}
         self._behaviour = BehaviourRules()
 
@@ -219,9 +214,9 @@ class TrafficValidator:
                 )
         if operation_id in ROLE_OPERATIONS:
             role = body.get("role") if isinstance(body, dict) else dict(exchange.query_items()).get("role")
-            if isinstance(role, str) and role not in SIGN_OFF_ROLES:
+            if isinstance(role, str) and role not in self._roles:
                 found.append(
-                    Violation("request", "role", "/role", f"one of {', '.join(SIGN_OFF_ROLES)} (documented)", role)
+                    Violation("request", "role", "/role", f"one of {', '.join(self._roles)} (documented)", role)
                 )
         if operation_id == GET_PACKAGE and self.min_poll_interval:
             last = self._last_poll.get(exchange.path)

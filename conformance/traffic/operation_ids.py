@@ -1,0 +1,15 @@
+"""The operationIds the traffic rules name, in one place (the contract's own ids)."""
+
+CREATE_PACKAGE = "create_package_api_v1_month_end_packages_post"
+GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
+DOWNLOAD = "get_download_url_api_v1_month_end_packages__package_id__download_get"
+LISTS = ("list_packages_api_v1_month_end_packages_get", "list_periods_api_v1_accounting_periods_get")
+LIST_PERIODS = "list_periods_api_v1_accounting_periods_get"
+CREATE_PERIOD = "create_period_api_v1_accounting_periods_post"
+CLOSE = "close_period_api_v1_accounting_periods_close_post"
+REOPEN = "reopen_period_api_v1_accounting_periods__period_id__reopen_post"
+BULK_LOCK = "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post"
+READINESS = "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post"
+ACK = "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put"
+SIGN_OFF = "create_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_post"
+REVOKE_SIGN_OFF = "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete"
