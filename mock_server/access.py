@@ -20,6 +20,7 @@ from mock_server.clock import Clock
 from mock_server.errors import RequestValidationError, not_authenticated, not_permitted
 from mock_server.identities import Business, Fixtures, User
 from mock_server.request_validation import pydantic_errors
+from mock_server.scopes import operation_id
 
 BUSINESS_HEADER = "x-business-id"
 _UUID = TypeAdapter(uuid.UUID)
@@ -77,14 +78,12 @@ class AccessMiddleware:
         self.allow_any_business = allow_any_business
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-            if operation_id in self.protected_operations:
-                principal = authorize(
-                    Headers(scope=scope),
-                    self.fixtures(),
-                    self.clock.timestamp(),
-                    allow_any_business=self.allow_any_business,
-                )
-                scope["extensions"].setdefault("connexion_context", {})["principal"] = principal
+        if scope["type"] == "http" and operation_id(scope) in self.protected_operations:
+            principal = authorize(
+                Headers(scope=scope),
+                self.fixtures(),
+                self.clock.timestamp(),
+                allow_any_business=self.allow_any_business,
+            )
+            scope["extensions"].setdefault("connexion_context", {})["principal"] = principal
         await self.app(scope, receive, send)

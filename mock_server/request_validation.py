@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.errors import ApiError, RequestValidationError
 from mock_server.schema_models import SchemaModels
+from mock_server.scopes import header, operation_id
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,6 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def _operation_id(scope: Scope) -> str | None:
-    return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-
-
 def _context(scope: Scope) -> dict[str, Any]:
     return scope.setdefault("extensions", {}).setdefault("connexion_context", {})
 
@@ -99,7 +96,7 @@ class QueryValidator:
         pass
 
     def validate(self, scope: Scope) -> None:
-        op_models = self.models.get(_operation_id(scope) or "")
+        op_models = self.models.get(operation_id(scope) or "")
         if op_models is None or op_models.query is None:
             return
         raw = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
@@ -131,7 +128,7 @@ class JsonBodyValidator(AbstractRequestBodyValidator):
             more = message.get("more_body", False)
         raw = b"".join(m.get("body", b"") for m in messages)
 
-        op_models = self.models.get(_operation_id(scope) or "")
+        op_models = self.models.get(operation_id(scope) or "")
         if op_models is not None and op_models.body is not None:
             _context(scope)["payload"] = self._validate_bytes(raw, op_models.body)
         return self._insert_messages(receive, messages=iter(messages)), scope
@@ -169,7 +166,7 @@ class JsonResponseValidator(AbstractResponseBodyValidator):
     validators: ClassVar[dict[tuple[str, str], Any]] = {}
 
     def wrap_send(self, send: Send) -> Send:
-        op_id = _operation_id(self._scope) or ""
+        op_id = operation_id(self._scope) or ""
         status = ""
 
         async def send_(message: Any) -> None:
@@ -229,8 +226,8 @@ class IgnoreBodyOfBodylessOperations:
         self.bodyless = bodyless
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _operation_id(scope) in self.bodyless:
-            headers = [(name, value) for name, value in scope["headers"] if name.lower() != b"content-type"]
+        if scope["type"] == "http" and operation_id(scope) in self.bodyless and header(scope, b"content-type"):
+            headers = [(name, value) for name, value in scope["headers"] if name != b"content-type"]
             scope = {**scope, "headers": headers}
         await self.app(scope, receive, send)
 

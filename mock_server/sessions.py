@@ -21,6 +21,7 @@ from datetime import datetime
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.clock import Clock
+from mock_server.scopes import header
 from mock_server.state import Ledger
 
 SESSION_HEADER = "x-mock-session"
@@ -145,7 +146,7 @@ class SessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = dict(scope.get("headers", [])).get(SESSION_HEADER.encode()) if scope["type"] == "http" else None
+        raw = header(scope, SESSION_HEADER.encode()) if scope["type"] == "http" else None
         name = raw.decode("latin-1").strip() if raw is not None else None
         if name is not None and not NAME.fullmatch(name):
             # Outside connexion's error handling (it must wrap the journal): the 422 is written here.

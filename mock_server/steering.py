@@ -23,6 +23,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.scopes import header, operation_id
+
 STEERING_KEY = "dayzero_steering"  # in scope["extensions"]: what was applied, for the journal
 CHAOS: tuple[tuple[int, str, dict[str, str]], ...] = (
     (429, "Too many requests; retry after the time in Retry-After.", {"retry-after": "1"}),
@@ -97,13 +99,13 @@ class SteeringMiddleware:
         self._rng = random.Random(f"{seed}:steering")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-        if scope["type"] != "http" or operation_id not in self.declared:
+        routed = operation_id(scope)
+        if scope["type"] != "http" or routed is None or routed not in self.declared:
             await self.app(scope, receive, send)
             return
         applied: dict[str, Any] = {}
         scope.setdefault("extensions", {})[STEERING_KEY] = applied
-        asked = prefer(dict(scope["headers"]).get(b"prefer", b"").decode("latin-1"))
+        asked = prefer((header(scope, b"prefer") or b"").decode("latin-1"))
         wait_ms = 0
         if "delay" in asked and asked["delay"].isdigit():
             wait_ms += min(int(asked["delay"]), MAX_DELAY_MS)
@@ -120,7 +122,7 @@ class SteeringMiddleware:
             await _answer(send, status, error_body(status, detail), headers)
             return
         if "code" in asked:
-            forced = self._forced(operation_id, asked["code"])
+            forced = self._forced(routed, asked["code"])
             if forced is not None:
                 status, body = forced
                 applied["code"] = status
