@@ -83,6 +83,42 @@ def proxied(
             yield Proxied(url, upstream, report, proxy)
 
 
+@dataclass
+class CliProxy:
+    """A `dayzero-conformance proxy` process; after the block: its exit code and output."""
+
+    url: str
+    returncode: int | None = None
+    output: str = ""
+
+
+@contextmanager
+def cli_proxy(upstream: str, *options: str) -> Iterator[CliProxy]:
+    """Run the proxy command on a free port; Ctrl-C (SIGINT) it on exit, as a user stops it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [str(EXE), "proxy", "--upstream", upstream, "--port", str(port), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    proxy = CliProxy(f"http://127.0.0.1:{port}")
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{proxy.url}/__proxy/report")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield proxy
+    finally:
+        process.send_signal(signal.SIGINT)
+        proxy.output, _ = process.communicate(timeout=30)
+        proxy.returncode = process.returncode
+
+
 def test_answers_pass_byte_for_byte_and_carry_the_verdict_header() -> None:
     with proxied() as p, httpx.Client(headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}) as c:
         created = c.post(f"{p.url}{PACKAGES}", json=BODY)
@@ -224,54 +260,19 @@ def test_the_cli_proxy_with_curl_reports_on_ctrl_c_and_its_har_replays_offline(t
     curl = shutil.which("curl")
     if curl is None:
         pytest.skip("needs curl")
-    with running_mock(Settings(**FAST)) as mock, socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        process = subprocess.Popen(
-            [str(EXE), "proxy", "--upstream", mock.base_url, "--port", str(port), "--fail-on", "request"]
-            + [
-                "--har",
-                str(tmp_path / "t.har"),
-                "--json",
-                str(tmp_path / "p.json"),
-                "--report",
-                str(tmp_path / "p.html"),
-            ]
-            + ["--junit", str(tmp_path / "p.xml")],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        proxy = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(f"{proxy}/__proxy/report")
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    reports = ["--har", str(tmp_path / "t.har"), "--json", str(tmp_path / "p.json")]
+    reports += ["--report", str(tmp_path / "p.html"), "--junit", str(tmp_path / "p.xml")]
+    with running_mock(Settings(**FAST)) as mock, cli_proxy(mock.base_url, "--fail-on", "request", *reports) as proxy:
         auth = ["-H", "Authorization: Bearer dz_demo_acme", "-H", f"x-business-id: {ACME_ID}"]
-        ok = subprocess.run([curl, "-s", "-i", *auth, f"{proxy}{PERIODS}?limit=2"], capture_output=True, text=True)
+        ok = subprocess.run([curl, "-s", "-i", *auth, f"{proxy.url}{PERIODS}?limit=2"], capture_output=True, text=True)
+        bad_body = ["-H", "Content-Type: application/json", "-d", '{"selected_reports":["nope"]}']
         bad = subprocess.run(
-            [
-                curl,
-                "-s",
-                "-i",
-                *auth,
-                "-H",
-                "Content-Type: application/json",
-                "-d",
-                '{"selected_reports":["nope"]}',
-                f"{proxy}{PACKAGES}",
-            ],
-            capture_output=True,
-            text=True,
+            [curl, "-s", "-i", *auth, *bad_body, f"{proxy.url}{PACKAGES}"], capture_output=True, text=True
         )
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+    output = proxy.output
     assert "x-dayzero-contract: ok" in ok.stdout.lower()
     assert "x-dayzero-contract: violations=" in bad.stdout.lower()
-    assert process.returncode == 1, output
+    assert proxy.returncode == 1, output
     assert "report-keys" in output and "Traceback" not in output
     proxy_report = json.loads((tmp_path / "p.json").read_text())
     assert "<failure" in (tmp_path / "p.xml").read_text() and "report-keys" in (tmp_path / "p.html").read_text()
@@ -442,28 +443,9 @@ def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() ->
 
 
 def test_a_clean_proxy_session_exits_0(tmp_path: Path) -> None:
-    with running_mock(Settings(**FAST)) as mock, socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        process = subprocess.Popen(
-            [str(EXE), "proxy", "--upstream", mock.base_url, "--port", str(port), "--json", str(tmp_path / "p.json")],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        proxy = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(f"{proxy}/__proxy/report")
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with running_mock(Settings(**FAST)) as mock, cli_proxy(mock.base_url, "--json", str(tmp_path / "p.json")) as proxy:
         headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
-        assert (
-            httpx.get(f"{proxy}{PERIODS}", params={"limit": 3}, headers=headers).headers["x-dayzero-contract"] == "ok"
-        )
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
+        answer = httpx.get(f"{proxy.url}{PERIODS}", params={"limit": 3}, headers=headers)
+        assert answer.headers["x-dayzero-contract"] == "ok"
+    assert proxy.returncode == 0, proxy.output
     assert json.loads((tmp_path / "p.json").read_text())["findings"] == []
