@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,7 +75,7 @@ def test_the_default_business_skips_expired_tokens_and_businesses_without_the_ad
 
 def test_try_it_out_in_chromium_reaches_the_mock_and_nothing_else(tmp_path: Path) -> None:
     har = tmp_path / "swagger-session.har"
-    with running_mock(replace(Settings(), clock="frozen")) as mock, chromium_page(record_har=har) as page:
+    with running_mock(Settings(clock="frozen")) as mock, chromium_page(record_har=har) as page:
         mock_host = urlsplit(mock.base_url).netloc
         elsewhere: list[str] = []
         console_errors: list[str] = []

@@ -27,13 +27,14 @@ def test_conformance_plugin_runs_each_check_as_a_pytest_test(tmp_path: Path) -> 
             dz_check.assert_conforms()
     """)
     )
-    with running_mock(Settings(queue_seconds=0.1, build_seconds=0.2)) as mock:
+    # The envelope generation, said on the command line: every check reads bodies through it.
+    with running_mock(Settings(queue_seconds=0.1, build_seconds=0.2, generation="envelope")) as mock:
         result = subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "pytest",
-                "-q",
+                "-v",
                 "-p",
                 "no:cacheprovider",
                 str(tmp_path),
@@ -49,8 +50,10 @@ def test_conformance_plugin_runs_each_check_as_a_pytest_test(tmp_path: Path) -> 
                 GLOBEX_ID,
                 "--dz-cache-dir",
                 str(tmp_path.parent / f"{tmp_path.name}-cache"),
+                "--dz-generation",
+                "envelope",
                 "-k",
-                "PAGINATION or AUTH or ARTIFACT-ZIP",
+                "PAGINATION or AUTH or ARTIFACT-ZIP or PERIOD-CLOSE or GENERATION-SHAPE",
             ],
             capture_output=True,
             text=True,
@@ -59,4 +62,6 @@ def test_conformance_plugin_runs_each_check_as_a_pytest_test(tmp_path: Path) -> 
         )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "passed" in result.stdout and "failed" not in result.stdout
+    for check_id in ("GENERATION-SHAPE", "PERIOD-CLOSE", "ARTIFACT-ZIP-SIZE"):
+        assert f"test_dayzero[{check_id}] PASSED" in result.stdout, check_id
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == ["test_contract.py"]
