@@ -171,13 +171,19 @@ def banner(settings: Settings) -> str:
         f"  contract: {url}/openapi.json\n"
         f"  try:      curl -H 'Authorization: Bearer dz_demo_acme' "
         f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' {url}/api/v1/accounting-periods?limit=3\n"
-        + (f"  control:  {url}/__mock (reset, clock/advance)\n" if settings.control else "")
+        + (f"  control:  {url}/__mock (reset, clock/advance, requests, steering)\n" if settings.control else "")
         + (
             f"  generation: {settings.generation} (success bodies wrapped in SuccessEnvelope)\n"
             if settings.generation == "envelope"
             else ""
         )
         + (f"  FAULTS ON: {', '.join(sorted(settings.faults))}\n" if settings.faults else "")
+        + (
+            f"  LATENCY:  {settings.latency_ms[0]}..{settings.latency_ms[1]} ms per request\n"
+            if settings.latency_ms
+            else ""
+        )
+        + (f"  CHAOS:    {settings.chaos:.0%} of requests answer 429, 500 or 503\n" if settings.chaos else "")
     )
 
 

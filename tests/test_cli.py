@@ -120,3 +120,10 @@ def test_generation_and_journal_size_come_from_flags_or_environment() -> None:
     assert "generation: envelope" in banner(settings_from_args(["serve", "--generation", "envelope"], env={})[0])
     with pytest.raises(SystemExit):
         settings_from_args(["serve", "--generation", "both"], env={})
+
+
+def test_banner_warns_of_latency_and_chaos() -> None:
+    settings, _ = settings_from_args(["serve", "--latency", "50..400", "--chaos", "0.05"], env={})
+    text = banner(settings)
+    assert "LATENCY:  50..400 ms" in text and "CHAOS:    5% of requests" in text
+    assert "LATENCY" not in banner(settings_from_args(["serve"], env={})[0])
