@@ -126,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "list":
             for item in CHECKS.values():
-                console.print(f"{item.id:<28} {item.level:<6} {item.layer:<10} {item.title}\n{'':<46}{item.rationale}")
+                console.print(
+                    f"{item.id:<28} {item.level:<6} {item.layer:<10} {item.title}\n{'':<46}{item.rationale}",
+                    soft_wrap=True,
+                )
             return 0
         if args.command == "proxy":
             return serve_proxy(args, console)
