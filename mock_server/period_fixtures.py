@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.close_score import CHECKLIST_STEPS, Activity, close_score, period_activity
+from mock_server.close_score import CHECKLIST_STEPS, close_score, period_activity
 from mock_server.identities import Fixtures
 from mock_server.period_store import PeriodStore
 from mock_server.periods import Period, make_periods
@@ -68,7 +68,7 @@ def _add_close_history(
         )
     roles = ["preparer", "reviewer"] + (["controller"] if rng.random() < 0.5 else [])
     as_open = replace(period, status="open")
-    reviewed = Activity(period_activity(seed, period).transaction_count, 0, 0, 0, 0)
+    reviewed = period_activity(seed, period)  # a period that was closed was reviewed: nothing left open
     for index, role in enumerate(roles):
         signed = closed_at - 1800 * (len(roles) - index)
         score = close_score(as_open, reviewed, set(CHECKLIST_STEPS), set(roles[: index + 1])).total

@@ -20,9 +20,6 @@ class PeriodStore:
         self._sign_offs: dict[str, dict[tuple[str, str], SignOff]] = {}
         self._history: dict[str, dict[date, ScoreSnapshot]] = {}
 
-    def __len__(self) -> int:
-        return len(self._by_id)
-
     # -- periods -----------------------------------------------------------------------------
 
     def add(self, period: Period) -> None:

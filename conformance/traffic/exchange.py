@@ -7,9 +7,8 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.http import Exchange
+from conformance.http import TOKEN_PLACEHOLDER, Exchange
 
-TOKEN_PLACEHOLDER = "$DZ_TOKEN"
 # Headers of the connection or the client program, not of the request a curl line repeats.
 NOT_REPEATED = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "user-agent", "accept"}
 

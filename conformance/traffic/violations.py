@@ -32,6 +32,3 @@ class Verdict:
     operation_id: str | None
     in_api: bool
     violations: list[Violation] = field(default_factory=list)
-
-    def count(self, side: str) -> int:
-        return sum(1 for v in self.violations if v.side == side)
