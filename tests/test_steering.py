@@ -11,7 +11,7 @@ from mock_server.app import create_app
 from mock_server.cli import settings_from_args
 from mock_server.settings import Settings
 from mock_server.steering import parse_latency
-from tests.conftest import ACME, create
+from tests.conftest import ACME, advance, create
 
 PERIODS = "/api/v1/accounting-periods"
 PACKAGES = "/api/v1/month-end-packages"
@@ -44,6 +44,8 @@ def test_prefer_code_outside_the_operation_s_statuses_is_a_400_listing_those_it_
 def test_prefer_outcome_and_code_combine_with_other_preferences(client) -> None:
     package = create(client, headers={**ACME, "Prefer": "outcome=failed; delay=0"}).json()["package"]
     assert package["status"] == "queued"
+    advance(client, 10)
+    assert client.get(f"{PACKAGES}/{package['id']}", headers=ACME).json()["status"] == "failed"
     assert client.get(f"{PACKAGES}/{package['id']}", headers={**ACME, "Prefer": "delay=0, code=403"}).status_code == 403
 
 

@@ -24,6 +24,7 @@ from mock_server.packages import ArtifactInfo, Package
 from mock_server.reports.archive import ArchiveCache, ArchiveSpec
 from mock_server.settings import Settings
 from mock_server.state import Ledger
+from mock_server.steering import prefer
 from mock_server.timestamps import iso_instant
 
 FAILURE_MESSAGES = (
@@ -34,12 +35,9 @@ FAILURE_MESSAGES = (
 
 
 def preferred_outcome(prefer_header: str | None) -> str | None:
-    """``Prefer: outcome=failed`` (Prism's convention) -> "failed"; None when absent."""
-    for part in (prefer_header or "").replace(";", ",").split(","):
-        name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "outcome" and value.strip().strip('"') in ("ready", "failed"):
-            return value.strip().strip('"')
-    return None
+    """``Prefer: outcome=failed`` (or ``ready``) -> that outcome; None when absent or another value."""
+    outcome = prefer(prefer_header).get("outcome")
+    return outcome if outcome in ("ready", "failed") else None
 
 
 class MonthEndPackagesApi:
