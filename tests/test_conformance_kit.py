@@ -329,3 +329,12 @@ def test_every_check_names_operations_of_the_contract() -> None:
     known = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
     for item in CHECKS.values():
         assert set(item.operations) <= known | {"all published operations"}, item.id
+
+
+def test_cli_generation_flag_judges_the_server_by_the_generation_given() -> None:
+    with running_mock(Settings(**FAST)) as mock:
+        identity = ["--base-url", mock.base_url, "--token", "dz_demo_acme", "--business-id", ACME_ID, "--no-cache"]
+        wrong = cli("run", *identity, "--generation", "envelope", "--include-check", "GENERATION-SHAPE")
+        right = cli("run", *identity, "--generation", "bare", "--include-check", "GENERATION-SHAPE")
+    assert wrong.returncode == 1 and "generation=envelope (given)" in wrong.stdout.replace("\n", " ")
+    assert right.returncode == 0, right.stdout

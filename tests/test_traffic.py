@@ -449,3 +449,40 @@ def test_a_clean_proxy_session_exits_0(tmp_path: Path) -> None:
         assert answer.headers["x-dayzero-contract"] == "ok"
     assert proxy.returncode == 0, proxy.output
     assert json.loads((tmp_path / "p.json").read_text())["findings"] == []
+
+
+def test_validate_har_options_poll_interval_and_identity(tmp_path: Path) -> None:
+    package = f"https://api.example.com{PACKAGES}/p1"
+    body = {"id": "p1", "status": "queued"}
+
+    def entry(at: str, token: str, business: str) -> dict:
+        return {
+            "startedDateTime": at,
+            "time": 5,
+            "request": {
+                "method": "GET",
+                "url": package,
+                "headers": [
+                    {"name": "Authorization", "value": f"Bearer {token}"},
+                    {"name": "x-business-id", "value": business},
+                ],
+            },
+            "response": {"status": 200, "headers": [], "content": {"text": json.dumps(body)}},
+        }
+
+    har = tmp_path / "polls.har"
+    entries = [entry("2026-11-28T10:00:00.000Z", "dz_a", ACME_ID), entry("2026-11-28T10:00:00.200Z", "dz_a", GLOBEX_ID)]
+    har.write_text(json.dumps({"log": {"entries": entries}}))
+    result = subprocess.run(
+        [str(EXE), "validate-har", str(har), "--json", str(tmp_path / "r.json"), "--min-poll-interval", "1"]
+        + ["--identity", f"dz_a={ACME_ID}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    rules = {f["rule"] for f in json.loads((tmp_path / "r.json").read_text())["findings"]}
+    assert {"poll-interval", "token-scope"} <= rules, result.stdout
+    bad = subprocess.run(
+        [str(EXE), "validate-har", str(har), "--identity", "no-equals-sign"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "TOKEN=BUSINESS" in bad.stderr and "Traceback" not in bad.stderr
