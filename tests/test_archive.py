@@ -1,6 +1,8 @@
 import io
 import zipfile
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -103,3 +105,64 @@ def test_any_valid_period_builds_an_archive(start, end) -> None:
         seed=1, business_id="b", business_name="X", period_start=start, period_end=end, report_format="pdf", reports=ALL
     )
     assert len(members(build_archive(odd))) == len(ALL)
+
+
+def _overlaps(chars: list[dict]) -> list[tuple[str, str, int, int]]:
+    """Pairs of glyphs drawn over each other (0.5 pt of slack for glyph edges and kerning).
+
+    Glyphs, not words: text drawn over other text merges into one "word" when extracted.
+    """
+    slack = 0.5
+    glyphs = sorted((c for c in chars if c["text"].strip()), key=lambda c: c["top"])
+    found = []
+    for i, a in enumerate(glyphs):
+        for b in glyphs[i + 1 :]:
+            if b["top"] >= a["bottom"] - slack:
+                break
+            if a["x0"] < b["x1"] - slack and b["x0"] < a["x1"] - slack:
+                found.append((a["text"], b["text"], round(a["x0"]), round(a["top"])))
+    return found
+
+
+@pytest.mark.parametrize("period", [(date(2026, 10, 1), date(2026, 10, 31)), (date(2025, 1, 1), date(2026, 12, 31))])
+def test_no_two_words_of_any_pdf_page_overlap_and_every_page_is_numbered(period) -> None:
+    """Read every page as a reader would: rendered to PNG (kept), no text drawn over other text,
+    a page number and a "generated" line on each page."""
+    import pdfplumber
+
+    from tests.browser import ARTIFACTS
+
+    start, end = period
+    files = members(build_archive(replace(spec("pdf"), period_start=start, period_end=end)))
+    for name, content in files.items():
+        with pdfplumber.open(io.BytesIO(content)) as pdf:
+            pages = len(pdf.pages)
+            for number, page in enumerate(pdf.pages, start=1):
+                assert _overlaps(page.chars) == [], (name, number)
+                text = page.extract_text()
+                assert f"Page {number} of {pages}" in text, (name, number)
+                assert "Generated" in text and "dayzero-mock" in text, (name, number)
+                assert all(c["x1"] <= page.width and c["bottom"] <= page.height for c in page.chars), (name, number)
+                if start.month == 10:
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    page.to_image(resolution=60).save(ARTIFACTS / f"report-{Path(name).stem}-p{number}.png")
+
+
+def test_a_long_report_breaks_onto_pages_that_repeat_the_column_headers() -> None:
+    import pdfplumber
+
+    from mock_server.reports.documents import Report, Row
+    from mock_server.reports.pdf import render_pdf
+
+    rows = tuple(
+        Row(f"Customer {i:03d} with a rather long legal name, Incorporated", (i * 10_001,)) for i in range(150)
+    )
+    report = Report("ar_aging", "AR Aging", "Acme Demo Co", ("Customer", "Outstanding balance as of 2026-10-31"), rows)
+    with pdfplumber.open(io.BytesIO(render_pdf(report, issued=datetime(2026, 11, 1, tzinfo=UTC)))) as pdf:
+        assert len(pdf.pages) > 2
+        for number, page in enumerate(pdf.pages, start=1):
+            text = page.extract_text()
+            assert "Outstanding balance" in text and f"Page {number} of {len(pdf.pages)}" in text
+            assert _overlaps(page.chars) == [], number
+        every_page = "\n".join(page.extract_text() for page in pdf.pages)
+    assert all(f"Customer {i:03d}" in every_page for i in range(150))

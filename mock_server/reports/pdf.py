@@ -1,4 +1,10 @@
-"""Reports as PDF (fpdf2), byte-for-byte reproducible."""
+"""Reports as PDF (fpdf2), byte-for-byte reproducible.
+
+A table row is as tall as its tallest cell: a header or label wider than its column wraps
+onto more lines instead of running into the next column. A row that does not fit goes to a
+new page, under the column headers again. Every page ends with its number and a line saying
+when and by what it was generated.
+"""
 
 from __future__ import annotations
 
@@ -9,42 +15,87 @@ from fpdf import FPDF
 from mock_server.reports.documents import Report
 from mock_server.reports.money import format_cents
 
+LINE_MM = 5.0  # one line of 9 pt text
+PADDING_MM = 1.0
+
 
 def _latin1(text: str) -> str:
     # The core PDF fonts cover Latin-1 only; anything else shows as "?".
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+class _ReportPdf(FPDF):
+    def __init__(self, report: Report, issued: datetime) -> None:
+        super().__init__(orientation="L" if len(report.columns) > 3 else "P", unit="mm", format="A4")
+        self._generated = f"Generated {issued.astimezone(UTC):%Y-%m-%d %H:%M} UTC by dayzero-mock (mock data)"
+        self.set_auto_page_break(auto=False, margin=18)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font("Helvetica", "", 8)
+        self.set_text_color(110)
+        self.cell(self.epw - 30, 5, _latin1(self._generated))
+        self.cell(30, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0)
+
+
 def render_pdf(report: Report, *, issued: datetime) -> bytes:
     """One report as a PDF document; ``issued`` fixes the creation date for reproducibility."""
-    pdf = FPDF(orientation="L" if len(report.columns) > 3 else "P", unit="mm", format="A4")
+    pdf = _ReportPdf(report, issued)
     pdf.set_creation_date(issued.astimezone(UTC))
     pdf.set_title(_latin1(f"{report.title} - {report.subtitle}"))
     pdf.set_author("DayZero mock")
     pdf.set_creator("dayzero-mock")
+    pdf.alias_nb_pages()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, _latin1(report.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(0, 6, _latin1(report.subtitle), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, _latin1(report.subtitle), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    width = pdf.epw
     value_columns = len(report.columns) - 1
-    value_width = min(34.0, (width * 0.6) / max(1, value_columns))
-    label_width = width - value_width * value_columns
-    pdf.set_font("Helvetica", "B", 9)
-    pdf.cell(label_width, 7, _latin1(report.columns[0]), border="B")
-    for column in report.columns[1:]:
-        pdf.cell(value_width, 7, _latin1(column), border="B", align="R")
-    pdf.ln()
+    value_width = min(34.0, (pdf.epw * 0.6) / max(1, value_columns))
+    widths = [pdf.epw - value_width * value_columns] + [value_width] * value_columns
+    aligns = ["L"] + ["R"] * value_columns
+    header = [_latin1(column) for column in report.columns]
+
+    def draw_header() -> None:
+        _row(pdf, header, widths, aligns, style="B", border="B")
+
+    draw_header()
     for row in report.rows:
         style = "B" if row.kind in ("total", "section") else ""
-        pdf.set_font("Helvetica", style, 9)
         indent = "" if row.kind != "line" else "  "
-        pdf.cell(label_width, 6, _latin1(indent + row.label), border="T" if row.kind == "total" else 0)
-        for value in row.values:
-            text = format_cents(value) if isinstance(value, int) else (value or "")
-            pdf.cell(value_width, 6, _latin1(text), border="T" if row.kind == "total" else 0, align="R")
-        pdf.ln()
+        values = [format_cents(v) if isinstance(v, int) else (v or "") for v in row.values]
+        cells = [_latin1(indent + row.label)] + [_latin1(v) for v in values]
+        cells += [""] * (len(widths) - len(cells))  # a section row has no values
+        if pdf.get_y() + _height(pdf, cells, widths, style) > pdf.page_break_trigger:
+            pdf.add_page()
+            draw_header()
+        _row(pdf, cells, widths, aligns, style=style, border="T" if row.kind == "total" else "")
     return bytes(pdf.output())
+
+
+def _lines(pdf: FPDF, text: str, width: float) -> int:
+    return max(1, len(pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES", padding=(0, PADDING_MM))))
+
+
+def _height(pdf: FPDF, cells: list[str], widths: list[float], style: str) -> float:
+    pdf.set_font("Helvetica", style, 9)
+    return LINE_MM * max(_lines(pdf, text, width) for text, width in zip(cells, widths, strict=True))
+
+
+def _row(pdf: FPDF, cells: list[str], widths: list[float], aligns: list[str], *, style: str, border: str) -> None:
+    """One table row: every cell wrapped within its column, the row as tall as its tallest cell."""
+    height = _height(pdf, cells, widths, style)
+    top = pdf.get_y()
+    x = pdf.l_margin
+    for text, width, align in zip(cells, widths, aligns, strict=True):
+        pdf.set_xy(x, top)
+        pdf.multi_cell(width, LINE_MM, text, align=align, padding=(0, PADDING_MM), new_x="RIGHT", new_y="TOP")
+        if border:
+            y = top + height if border == "B" else top
+            pdf.line(x, y, x + width, y)
+        x += width
+    pdf.set_xy(pdf.l_margin, top + height)
