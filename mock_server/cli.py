@@ -10,10 +10,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mock_server.faults import FAULTS, UnknownFaultError, check_faults
+from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
+from mock_server.bending.steering import parse_latency
 from mock_server.identities import FixtureError, load_fixtures
 from mock_server.settings import Settings
-from mock_server.steering import parse_latency
 
 ENV_PREFIX = "DAYZERO_MOCK_"
 
@@ -170,8 +170,9 @@ def banner(settings: Settings) -> str:
         f"  docs:     {url}/docs\n"
         f"  contract: {url}/openapi.json\n"
         f"  try:      curl -H 'Authorization: Bearer dz_demo_acme' "
-        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' {url}/api/v1/accounting-periods?limit=3\n"
-        + (f"  control:  {url}/__mock (reset, clock/advance, requests, steering)\n" if settings.control else "")
+        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' '{url}/api/v1/accounting-periods?limit=3'\n"
+        + (f"  console:  {url}/__mock/ui\n" if settings.control else "")
+        + (f"  control:  {url}/__mock (reset, clock, faults, steering, requests)\n" if settings.control else "")
         + (
             f"  generation: {settings.generation} (success bodies wrapped in SuccessEnvelope)\n"
             if settings.generation == "envelope"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from mock_server.bending.faults import UnknownFaultError
 from mock_server.cli import banner, settings_from_args
-from mock_server.faults import UnknownFaultError
 
 
 def test_flags_win_over_environment_which_wins_over_defaults() -> None:
@@ -41,6 +41,26 @@ def test_banner_gives_the_url_the_docs_and_a_curl_line() -> None:
     assert "http://127.0.0.1:4010/docs" in text and "curl -H 'Authorization: Bearer dz_demo_acme'" in text
 
 
+def test_the_banner_curl_line_runs_as_printed_in_a_shell_that_refuses_unmatched_globs() -> None:
+    """zsh refuses an unmatched ``?`` ("no matches found"); bash with failglob does the same."""
+    import shutil
+    import subprocess
+
+    from mock_server.testing import running_mock
+
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    with running_mock() as mock:
+        line = next(x for x in banner(mock.settings).splitlines() if "try:" in x).split("try:", 1)[1].strip()
+        result = subprocess.run(
+            ["bash", "-O", "failglob", "-c", line + " -sS -o /dev/null -w '%{http_code}'"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 0 and result.stdout == "200", result.stderr
+
+
 def test_no_control_removes_the_control_api() -> None:
     from starlette.testclient import TestClient
 
@@ -66,8 +86,8 @@ def test_cors_origin_restricts_browsers_to_the_given_origins() -> None:
 
 
 def test_serve_help_lists_every_fault(capsys) -> None:
+    from mock_server.bending.faults import FAULTS
     from mock_server.cli import main
-    from mock_server.faults import FAULTS
 
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
