@@ -69,7 +69,7 @@ class AccessMiddleware:
         protected_operations: frozenset[str],
         fixtures: Callable[[], Fixtures],
         clock: Clock,
-        allow_any_business: bool = False,
+        allow_any_business: Callable[[], bool] = lambda: False,
     ) -> None:
         self.app = app
         self.protected_operations = protected_operations
@@ -83,7 +83,7 @@ class AccessMiddleware:
                 Headers(scope=scope),
                 self.fixtures(),
                 self.clock.timestamp(),
-                allow_any_business=self.allow_any_business,
+                allow_any_business=self.allow_any_business(),
             )
             scope["extensions"].setdefault("connexion_context", {})["principal"] = principal
         await self.app(scope, receive, send)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.access import AccessMiddleware
+from mock_server.bending.faults import FaultLayer, FaultSwitches
+from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessions, entered
+from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, declared_statuses
 from mock_server.clock import Clock, parse_instant
-from mock_server.control_api import ControlApi
+from mock_server.control.api import ControlApi
+from mock_server.control.console import Console
+from mock_server.control.journal import Journal, JournalMiddleware
 from mock_server.cursors import CursorCodec
 from mock_server.docs_document import DocsDocuments
 from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
@@ -27,15 +31,17 @@ from mock_server.handlers import contract_handlers
 from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.identities import load_fixtures
-from mock_server.journal import Journal, JournalMiddleware
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.archive import ArchiveCache
-from mock_server.request_validation import IgnoreBodyOfBodylessOperations, bodyless_operations, make_validator_map
-from mock_server.sessions import SessionClock, SessionMiddleware, Sessions, entered
+from mock_server.request_validation import (
+    IgnoreBodyOfBodylessOperations,
+    bodyless_operations,
+    compile_request_models,
+    make_validator_map,
+)
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
-from mock_server.steering import SteeringMiddleware, SteeringSettings, declared_statuses
 from openapi import load_contract
 from openapi.operations import OperationTable
 
@@ -84,13 +90,19 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     contract = load_contract(settings.generation)
     runtime = MockRuntime(settings)
     extensions = contract.extensions
-    archives = ArchiveCache()
+    faults = FaultLayer(
+        FaultSwitches(settings.faults),
+        ledger=lambda: runtime.ledger,
+        clock=runtime.clock,
+        business_ids=lambda: list(runtime.fixtures.businesses),
+    )
+    archives = faults.archives(ArchiveCache())
     links = LinkSigner(settings.secret, settings.base_url, settings.download_url_seconds)
     codec = CursorCodec(settings.secret)
     packages_api = MonthEndPackagesApi(
         settings=settings,
         fixtures=lambda: runtime.fixtures,
-        ledger=lambda: runtime.ledger,
+        ledger=faults.ledger,
         clock=runtime.clock,
         archives=archives,
         codec=codec,
@@ -100,24 +112,34 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     )
     periods_api = AccountingPeriodsApi(
         settings=settings,
-        ledger=lambda: runtime.ledger,
+        ledger=faults.ledger,
         clock=runtime.clock,
         codec=codec,
         sort_columns=extensions["pagination"]["sort-columns"],
     )
-    handlers = contract_handlers([packages_api, periods_api], ReplyWriter(settings.generation))
+    handlers = contract_handlers([packages_api, periods_api], ReplyWriter(settings.generation), faults)
     journal = Journal(settings.journal_size)
-    control_api = ControlApi(clock=runtime.clock, ledger=lambda: runtime.ledger, reset=runtime.reset, journal=journal)
+    steering = SteeringSettings(settings.latency_ms, settings.chaos)
+    control_api = ControlApi(
+        clock=runtime.clock,
+        ledger=lambda: runtime.ledger,
+        fixtures=lambda: runtime.fixtures,
+        reset=runtime.reset,
+        journal=journal,
+        steering=steering,
+        faults=faults.switches,
+    )
     operations = OperationTable(contract.bundle)
 
     effective = contract.effective
-    if "accept-unknown-reports" in settings.faults:
-        effective = _without_report_enum(effective)
     validated = _with_control(effective, contract.control)
     app = AsyncApp(
         __name__,
         validator_map=make_validator_map(
-            validated, max_body_bytes=settings.max_body_bytes, validate_responses=settings.validate_responses
+            faults.request_models(validated, compile_request_models),
+            validated,
+            max_body_bytes=settings.max_body_bytes,
+            validate_responses=settings.validate_responses,
         ),
         validate_responses=settings.validate_responses,
     )
@@ -130,6 +152,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             yaml.safe_dump(contract.bundle, sort_keys=False, allow_unicode=True), media_type="application/yaml"
         )
 
+    console = Console()
     docs = DocsDocuments(effective, runtime.fixtures, runtime.clock.timestamp(), settings.public_base_url)
 
     async def effective_json(request: Request) -> Response:
@@ -137,6 +160,12 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
 
     async def control_json(_request: Request) -> Response:
         return json_body(contract.control)
+
+    async def console_page(_request: Request) -> Response:
+        return console.page()
+
+    async def console_asset(request: Request) -> Response:
+        return console.asset(request.path_params["name"])
 
     async def download_file(request: Request) -> Response:
         # A presigned URL carries no session header: the package's own session is found by its id.
@@ -170,6 +199,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     app.add_url_rule(f"{DOWNLOAD_PREFIX}/{{package_id}}/{{filename}}", "download_file", download_file, methods=["GET"])
     if settings.control:
         app.add_url_rule("/__mock/openapi.json", "control_json", control_json, methods=["GET"])
+        app.add_url_rule("/__mock/ui", "console", console_page, methods=["GET"])
+        app.add_url_rule("/__mock/ui/{name}", "console_asset", console_asset, methods=["GET"])
         app.add_api(
             downgrade(contract.control),
             base_path="/__mock",
@@ -209,11 +240,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         protected_operations=frozenset(contract.operations()),
         fixtures=lambda: runtime.fixtures,
         clock=runtime.clock,
-        allow_any_business="token-any-business" in settings.faults,
+        allow_any_business=faults.allows_any_business,
     )
     app.add_middleware(SessionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)  # outermost
-    steering = SteeringSettings(settings.latency_ms, settings.chaos)
-    control_api.steering = steering
     app.add_middleware(
         SteeringMiddleware,
         position=MiddlewarePosition.BEFORE_SECURITY,
@@ -248,12 +277,3 @@ def _with_control(effective: dict[str, Any], control: dict[str, Any]) -> dict[st
     paths = {**effective["paths"], **{f"/__mock{path}": item for path, item in control["paths"].items()}}
     schemas = {**effective["components"]["schemas"], **control["components"]["schemas"]}
     return {**effective, "paths": paths, "components": {**effective["components"], "schemas": schemas}}
-
-
-def _without_report_enum(effective: dict[str, Any]) -> dict[str, Any]:
-    """The effective contract minus the report-key enum (the accept-unknown-reports fault)."""
-    schemas = dict(effective["components"]["schemas"])
-    request = copy.deepcopy(schemas["MonthEndPackageCreateRequest"])
-    request["properties"]["selected_reports"]["items"].pop("enum")
-    schemas["MonthEndPackageCreateRequest"] = request
-    return {**effective, "components": {**effective["components"], "schemas": schemas}}

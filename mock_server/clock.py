@@ -30,6 +30,22 @@ class Clock:
     def offset_seconds(self) -> float:
         return self._offset
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def freeze(self) -> None:
+        """Stop at the current instant (``advance`` still moves it)."""
+        if self._frozen_at is None:
+            self._frozen_at = datetime.fromtimestamp(self.timestamp() - self._offset, UTC)
+
+    def resume(self) -> None:
+        """Run with the wall clock again, on from the instant it stood at."""
+        if self._frozen_at is not None:
+            now = self.timestamp()
+            self._frozen_at = None
+            self._offset = now - time.time()
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("The clock only moves forward.")

@@ -8,6 +8,7 @@ onto the same shapes so a client never sees ``application/problem+json``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -103,6 +104,9 @@ async def _problem(_request: ConnexionRequest, exc: Exception) -> ConnexionRespo
     return json_response(exc.status, {"detail": exc.detail or exc.title or "Error"})
 
 
+_log = logging.getLogger("dayzero_mock")
+
+
 def _http_exception_handler(allowed_methods: Callable[[str], list[str]]) -> Callable[..., Any]:
     async def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, HTTPException)
@@ -120,8 +124,10 @@ def _http_exception_handler(allowed_methods: Callable[[str], list[str]]) -> Call
     return handle
 
 
-async def _unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    # Never expected: every input has a contract answer. Kept FastAPI-shaped all the same.
+async def _unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    # Never expected (but for the cursor-500 fault): every input has a contract answer. Logged
+    # with its traceback for whoever runs the mock; FastAPI-shaped all the same.
+    _log.error("Unexpected error answering %s %s", request.method, request.url.path, exc_info=exc)
     return json_response(500, {"detail": "Internal Server Error"})
 
 

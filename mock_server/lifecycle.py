@@ -54,3 +54,17 @@ def stage_at(timeline: Timeline, now: float) -> Stage:
     if timeline.fails:
         return Stage(FAILED, timeline.started_at, None, timeline.finished_at)
     return Stage(READY, timeline.started_at, timeline.finished_at, timeline.finished_at)
+
+
+def failing_now(timeline: Timeline, now: float) -> Timeline:
+    """The timeline of the same build failing at ``now`` (started now if it was still queued).
+
+    Only for a build that has not finished: a finished one never changes its outcome.
+    """
+    started = min(timeline.started_at, now)
+    return Timeline(
+        created_at=timeline.created_at,
+        queue_seconds=started - timeline.created_at,
+        build_seconds=now - started,
+        fails=True,
+    )

@@ -37,7 +37,6 @@ def list_page(
     entries: Entries[T],
     render_json: Callable[[T], str],
     codec: CursorCodec,
-    faults: frozenset[str] = frozenset(),
 ) -> str:
     """One page as the documented list response, serialized (item JSON comes pre-rendered)."""
     sort_by = query.get("sort_by") or "created_at"
@@ -57,20 +56,16 @@ def list_page(
         try:
             after = codec.decode(query["cursor"], listing).key
         except (CursorError, ValueError, KeyError, TypeError) as error:
-            if "cursor-500" in faults:
-                raise RuntimeError("fault cursor-500: cannot decode cursor") from None
             message = str(error) if isinstance(error, CursorError) else "The cursor is not one this server issued."
             raise _reject("cursor", message, query["cursor"]) from None
 
-    keys, items = entries(sort_by, None if "ignore-status-filter" in faults else status)
+    keys, items = entries(sort_by, status)
     try:
         page = page_slice(keys, after=after, direction=direction, limit=limit, descending=descending)
     except TypeError:  # a cursor value that cannot be compared with this sort's values
         raise _reject("cursor", "The cursor is not one this server issued.", query["cursor"]) from None
     shown = list(page.indexes())
-    has_next = page.has_next or ("has-next-on-last-page" in faults and bool(shown))
-    if "skip-first-on-next-page" in faults and after is not None and direction == "next":
-        shown = shown[1:] or shown
+    has_next = page.has_next
 
     def cursor_at(key: Key | None) -> str | None:
         return codec.encode(listing, Position(*key)) if key is not None else None
@@ -82,7 +77,7 @@ def list_page(
         prev_cursor = cursor_at(keys[shown[0]] if shown else after)
     envelope = json.dumps(
         {
-            "total": _total(keys, entries, sort_by, faults) if query.get("include_total_count") else None,
+            "total": len(keys) if query.get("include_total_count") else None,
             "limit": limit,
             "next_cursor": next_cursor,
             "prev_cursor": prev_cursor,
@@ -92,7 +87,3 @@ def list_page(
         separators=(",", ":"),
     )
     return '{"items":[' + ",".join(render_json(items[i]) for i in shown) + "]," + envelope[1:]
-
-
-def _total(keys: Sequence[Key], entries: Entries[Any], sort_by: str, faults: frozenset[str]) -> int:
-    return len(entries(sort_by, None)[0]) if "total-ignores-filter" in faults else len(keys)

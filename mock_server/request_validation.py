@@ -90,7 +90,7 @@ class QueryValidator:
     """Replaces connexion's parameter validator (query parameters only: the contract's
     header and path parameters are free strings, checked by the access layer and handlers)."""
 
-    models: ClassVar[dict[str, OperationModels]] = {}
+    models: ClassVar[Mapping[str, OperationModels]] = {}
 
     def __init__(self, *_args: Any, **_kwargs: Any) -> None:
         pass
@@ -110,7 +110,7 @@ class QueryValidator:
 class JsonBodyValidator(AbstractRequestBodyValidator):
     """Reads the whole body (bounded), parses JSON and validates it with pydantic."""
 
-    models: ClassVar[dict[str, OperationModels]] = {}
+    models: ClassVar[Mapping[str, OperationModels]] = {}
     max_bytes: ClassVar[int] = 1_048_576
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
@@ -199,9 +199,15 @@ def compile_response_validators(document: Mapping[str, Any]) -> dict[tuple[str, 
     return compiled
 
 
-def make_validator_map(document: Mapping[str, Any], *, max_body_bytes: int, validate_responses: bool) -> dict[str, Any]:
-    """Connexion ``validator_map`` bound to one contract document (no module globals)."""
-    models = compile_request_models(document)
+def make_validator_map(
+    models: Mapping[str, OperationModels],
+    document: Mapping[str, Any],
+    *,
+    max_body_bytes: int,
+    validate_responses: bool,
+) -> dict[str, Any]:
+    """Connexion ``validator_map`` bound to one contract's request models (from
+    ``compile_request_models``) and document (no module globals)."""
     query = type("ContractQueryValidator", (QueryValidator,), {"models": models})
     body = type("ContractJsonBodyValidator", (JsonBodyValidator,), {"models": models, "max_bytes": max_body_bytes})
     validator_map: dict[str, Any] = {"parameter": query, "body": {"application/json": body}}

@@ -33,6 +33,13 @@ class PackageStore:
         keys.insert(index, key)
         self._ordered.setdefault(package.business_id, []).insert(index, package)
 
+    def replace(self, package: Package) -> None:
+        """Store a new version of a package already in the store (its created_at never changes)."""
+        self._by_id[package.id] = package
+        ordered = self._ordered[package.business_id]
+        index = bisect_right(self._keys[package.business_id], (package.timeline.created_at, package.id)) - 1
+        ordered[index] = package
+
     def get(self, business_id: str, package_id: str) -> Package | None:
         """The package, or None when unknown or owned by another business."""
         package = self._by_id.get(package_id)

@@ -12,7 +12,7 @@ import pytest
 
 from conformance import CHECKS, Identity, KitSettings, run_conformance
 from conformance.registry import MUST, SHOULD
-from mock_server.faults import FAULTS
+from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock
 
@@ -102,6 +102,9 @@ def test_a_wrong_generation_is_a_finding_and_auto_says_what_it_detected() -> Non
 def test_each_fault_fails_exactly_its_check(fault: str, check_id: str) -> None:
     with running_mock(Settings(faults=frozenset({fault}), **FAST)) as mock:
         run = run_conformance(kit_settings(mock.base_url, include=frozenset({check_id})))
+        crashes = httpx.get(f"{mock.base_url}/__mock/requests", params={"status": 500}).json()["items"]
+    # A fault is one precise break, never a crash of the mock (but for the fault that is one).
+    assert crashes == [] or fault == "cursor-500", [(r["method"], r["path"], r["query"]) for r in crashes]
     [result] = run.results
     assert result.status == "failed", f"{fault} not caught by {check_id}"
     assert run.exit_code == (0 if fault in SHOULD_FAULTS else 1)

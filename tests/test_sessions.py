@@ -6,8 +6,8 @@ import httpx
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.bending.sessions import Sessions, entered
 from mock_server.clock import Clock
-from mock_server.sessions import Sessions, entered
 from mock_server.settings import Settings
 from mock_server.state import Ledger
 from mock_server.testing import running_mock

@@ -8,9 +8,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.bending.steering import parse_latency
 from mock_server.cli import settings_from_args
 from mock_server.settings import Settings
-from mock_server.steering import parse_latency
 from tests.conftest import ACME, advance, create
 
 PERIODS = "/api/v1/accounting-periods"

@@ -27,7 +27,7 @@ from conformance.traffic.proxy import TrafficProxy
 from conformance.traffic.report import TrafficReport
 from conformance.traffic.validator import TrafficValidator
 from mock_server.app import create_app
-from mock_server.faults import FAULTS
+from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock
 from openapi import CONTROL_PATH

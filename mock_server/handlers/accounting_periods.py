@@ -47,7 +47,6 @@ class AccountingPeriodsApi:
         sort_columns: dict[str, list[str]],
     ) -> None:
         self._seed = settings.seed
-        self._faults = settings.faults
         self._ledger = ledger
         self._clock = clock
         self._codec = codec
@@ -82,8 +81,6 @@ class AccountingPeriodsApi:
     def _period(self, principal: Principal, period_id: str) -> Period:
         """The caller's business's period, or 404 (another business's period is 404 too)."""
         period = self._store.get(principal.business.id, period_id)
-        if period is None and "period-cross-tenant" in self._faults:
-            period = self._store.find(period_id)
         if period is None:
             raise not_found()
         return period
@@ -129,7 +126,6 @@ class AccountingPeriodsApi:
             entries=entries,
             render_json=lambda p: p.json_text,
             codec=self._codec,
-            faults=self._faults,
         )
         return Reply(text)
 
@@ -149,7 +145,7 @@ class AccountingPeriodsApi:
             )
         business_id = principal.business.id
         clash = self._store.overlapping(business_id, start, end)
-        if clash is not None and "period-overlap-accepted" not in self._faults:
+        if clash is not None:
             raise ApiError(
                 409,
                 f"{self._describe(clash)} overlaps {start.isoformat()} to {end.isoformat()}; "
@@ -182,17 +178,16 @@ class AccountingPeriodsApi:
         period = self._store.ending_on(principal.business.id, data["period_end"])
         if period is None:
             raise ApiError(404, f"No accounting period of this business ends on {data['period_end'].isoformat()}.")
-        if period.status != "open" and "close-twice-accepted" not in self._faults:
+        if period.status != "open":
             raise ApiError(
                 400, f"{self._describe(period)} is already {period.status}; only an open period can be closed."
             )
         now = self._clock.timestamp()
-        audited = "close-without-audit" not in self._faults
         closed = replace(
             period,
             status="closed",
-            closed_at=now if audited else None,
-            closed_by_user_id=principal.user.id if audited else None,
+            closed_at=now,
+            closed_by_user_id=principal.user.id,
             lock_reason=data.get("lock_reason"),
             updated_at=now,
         )
@@ -207,14 +202,13 @@ class AccountingPeriodsApi:
                 400, f"{self._describe(period)} is already open; only a closed or locked period can be reopened."
             )
         now = self._clock.timestamp()
-        audited = "reopen-without-audit" not in self._faults
         # The close fields stay: together with the reopen fields they are the audit trail.
         reopened = replace(
             period,
             status="open",
             reopen_reason=payload.model_dump(by_alias=True)["reopen_reason"],
-            reopened_at=now if audited else None,
-            reopened_by_user_id=principal.user.id if audited else None,
+            reopened_at=now,
+            reopened_by_user_id=principal.user.id,
             updated_at=now,
         )
         self._store.replace(reopened)
@@ -230,8 +224,6 @@ class AccountingPeriodsApi:
         for period_id in dict.fromkeys(data["period_ids"]):  # an id listed twice is handled once
             period = self._store.get(principal.business.id, period_id)
             if period is None:
-                if "bulk-lock-unknown-404" in self._faults:
-                    raise not_found()
                 skipped.append({"period_id": period_id, "reason": "not found"})
                 continue
             if period.status == "locked":
@@ -249,9 +241,13 @@ class AccountingPeriodsApi:
             self._store.replace(locked)
             self._score(locked)
             locked_ids.append(period_id)
-        locked_count = len(locked_ids) + (len(skipped) if "bulk-lock-miscounts" in self._faults else 0)
         return json_reply(
-            {"locked_count": locked_count, "skipped_count": len(skipped), "locked_ids": locked_ids, "skipped": skipped},
+            {
+                "locked_count": len(locked_ids),
+                "skipped_count": len(skipped),
+                "locked_ids": locked_ids,
+                "skipped": skipped,
+            },
             201,
         )
 
@@ -261,11 +257,8 @@ class AccountingPeriodsApi:
         period = self._period(principal, period_id)
         acked, signed = self._inputs(period)
         activity = period_activity(self._seed, period)
-        score = self._score(period).total
-        if "score-out-of-range" in self._faults:
-            score *= 10
         body = {
-            "score": score,
+            "score": self._score(period).total,
             "items": readiness_items(activity, acked, signed),
             "summary": {
                 "transaction_count": activity.transaction_count,
@@ -319,7 +312,7 @@ class AccountingPeriodsApi:
         now = self._clock.timestamp()
         notes = payload.model_dump(by_alias=True).get("notes")
         existing = self._store.acks(period).get(step_id)
-        if existing is not None and "ack-not-idempotent" not in self._faults:
+        if existing is not None:
             ack = replace(existing, notes=notes, acked_by=principal.user.id, updated_at=now)
         else:
             ack = ChecklistAck(

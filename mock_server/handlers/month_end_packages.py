@@ -12,19 +12,19 @@ from connexion import request
 from pydantic import BaseModel
 
 from mock_server.access import Principal
+from mock_server.bending.steering import prefer
 from mock_server.clock import Clock
 from mock_server.cursors import CursorCodec
 from mock_server.download_links import LinkSigner
 from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
 from mock_server.generations import Reply, json_reply
 from mock_server.identities import Fixtures
-from mock_server.lifecycle import IN_PROGRESS, READY, Stage, Timeline
+from mock_server.lifecycle import READY, Timeline
 from mock_server.listing import Key, list_page, sorted_entries
 from mock_server.packages import ArtifactInfo, Package
 from mock_server.reports.archive import ArchiveCache, ArchiveSpec
 from mock_server.settings import Settings
 from mock_server.state import Ledger
-from mock_server.steering import prefer
 from mock_server.timestamps import iso_instant
 
 FAILURE_MESSAGES = (
@@ -65,7 +65,6 @@ class MonthEndPackagesApi:
         self._links = links
         self._sort_columns = sort_columns
         self._report_keys = report_keys
-        self._faults = settings.faults
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """operationId -> handler."""
@@ -81,8 +80,6 @@ class MonthEndPackagesApi:
     def archive_spec(self, package: Package) -> ArchiveSpec:
         business = self._fixtures().businesses[package.business_id]
         reports = tuple(key for key in package.selected_reports if key in self._report_keys)
-        if "missing-report" in self._faults:
-            reports = reports[:-1]
         return ArchiveSpec(
             seed=self._settings.seed,
             business_id=business.id,
@@ -95,33 +92,26 @@ class MonthEndPackagesApi:
 
     def artifact(self, package: Package) -> ArtifactInfo:
         spec = self.archive_spec(package)
-        size = len(self._archives.get(spec)) + (1 if "wrong-file-size" in self._faults else 0)
-        return ArtifactInfo(filename=spec.filename, size=size)
+        return ArtifactInfo(filename=spec.filename, size=len(self._archives.get(spec)))
 
     def signed_file(self, package_id: str, filename: str, now: float) -> bytes | None:
         """The zip a verified presigned link names, or None when no ready package has that file."""
         package = self._ledger().packages.find(package_id)
-        if package is None or self._stage(package, now).status != READY:
+        if package is None or package.stage(now).status != READY:
             return None
         spec = self.archive_spec(package)
         return self._archives.get(spec) if spec.filename == filename else None
 
     def package_json(self, package: Package, now: float) -> str:
         """The package at ``now`` as MonthEndPackageResponse JSON text."""
-        return package.json_text(self._stage(package, now), self.artifact)
-
-    def _stage(self, package: Package, now: float) -> Stage:
-        stage = package.stage(now)
-        if "ready-regresses" in self._faults and stage.ready_at is not None and now > stage.ready_at + 1:
-            return Stage(IN_PROGRESS, stage.started_at, None, now)
-        return stage
+        return package.json_text(package.stage(now), self.artifact)
 
     # -- operations ------------------------------------------------------------------------
 
     async def create_package(self, principal: Principal, payload: BaseModel) -> Reply:
         data = payload.model_dump(by_alias=True)
         ledger = self._ledger()
-        # Enum members normally; plain strings only under the accept-unknown-reports fault.
+        # Enum members (plain strings when request models allow any key: the accept-unknown-reports fault).
         reports = tuple(getattr(key, "value", key) for key in data["selected_reports"])
         errors = []
         duplicates = sorted({key for key in reports if reports.count(key) > 1})
@@ -160,9 +150,6 @@ class MonthEndPackagesApi:
                 raise not_found()
             # The period gives the package its dates (documented); explicit dates are ignored.
             start, end = period.period_start, period.period_end
-            if "ignore-period-dates" in self._faults:
-                today = self._clock.now().date()
-                start, end = today.replace(day=1), today
         assert start is not None and end is not None
 
         now = self._clock.timestamp()
@@ -219,12 +206,9 @@ class MonthEndPackagesApi:
 
         def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
             keys, packages = store.by_created(business_id)
-            if "leak-other-business" in self._faults:  # every business's packages, in created_at order
-                everyone = [p for b in self._fixtures().businesses for p in store.by_created(b)[1]]
-                keys, packages = sorted_entries(everyone, lambda p: (p.timeline.created_at, p.id))
             if sort_by == "created_at" and status is None:
                 return keys, packages  # the store keeps this order: no per-request sort
-            selected = (p for p in packages if status is None or self._stage(p, now).status == status)
+            selected = (p for p in packages if status is None or p.stage(now).status == status)
             return sorted_entries(selected, lambda p: (p.sort_value(sort_by, now), p.id))
 
         text = list_page(
@@ -234,7 +218,6 @@ class MonthEndPackagesApi:
             entries=entries,
             render_json=lambda p: self.package_json(p, now),
             codec=self._codec,
-            faults=self._faults,
         )
         return Reply(text)
 
@@ -243,8 +226,8 @@ class MonthEndPackagesApi:
         if package is None:
             raise not_found()
         now = self._clock.timestamp()
-        stage = self._stage(package, now)
-        if stage.status != READY and not ("download-before-ready" in self._faults and stage.status != "failed"):
+        stage = package.stage(now)
+        if stage.status != READY:
             reason = {
                 "queued": "Package is not ready for download yet (status: queued); poll until it is ready.",
                 "in_progress": "Package is not ready for download yet (status: in_progress); poll until it is ready.",
