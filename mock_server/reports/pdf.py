@@ -9,6 +9,7 @@ when and by what it was generated.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from fpdf import FPDF
 
@@ -16,7 +17,6 @@ from mock_server.reports.documents import Report
 from mock_server.reports.money import format_cents
 
 LINE_MM = 5.0  # one line of 9 pt text
-PADDING_MM = 1.0
 
 
 def _latin1(text: str) -> str:
@@ -78,7 +78,9 @@ def render_pdf(report: Report, *, issued: datetime) -> bytes:
 
 
 def _lines(pdf: FPDF, text: str, width: float) -> int:
-    return max(1, len(pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES", padding=(0, PADDING_MM))))
+    """How many lines ``text`` takes in a cell ``width`` wide (the cell margin included)."""
+    lines = cast(list[str], pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES"))
+    return max(1, len(lines))
 
 
 def _height(pdf: FPDF, cells: list[str], widths: list[float], style: str) -> float:
@@ -93,7 +95,7 @@ def _row(pdf: FPDF, cells: list[str], widths: list[float], aligns: list[str], *,
     x = pdf.l_margin
     for text, width, align in zip(cells, widths, aligns, strict=True):
         pdf.set_xy(x, top)
-        pdf.multi_cell(width, LINE_MM, text, align=align, padding=(0, PADDING_MM), new_x="RIGHT", new_y="TOP")
+        pdf.multi_cell(width, LINE_MM, text, align=align, new_x="RIGHT", new_y="TOP")
         if border:
             y = top + height if border == "B" else top
             pdf.line(x, y, x + width, y)
