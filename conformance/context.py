@@ -14,7 +14,7 @@ from conformance.http import OTHER_TOKEN_PLACEHOLDER, TOKEN_PLACEHOLDER, ApiClie
 from conformance.own_periods import OwnPeriods
 from conformance.results import Finding
 from conformance.settings import Identity, KitSettings
-from openapi import Contract, load_contract
+from dayzero_mock_kit.openapi import Contract, load_contract
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"

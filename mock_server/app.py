@@ -14,6 +14,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dayzero_mock_kit.openapi import load_contract
+from dayzero_mock_kit.openapi.operations import OperationTable
 from mock_server.access import AccessMiddleware
 from mock_server.bending.faults import FaultLayer, FaultSwitches
 from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessions, entered
@@ -42,8 +44,6 @@ from mock_server.request_validation import (
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
 from mock_server.state import Ledger, fresh_ledger
-from openapi import load_contract
-from openapi.operations import OperationTable
 
 
 def _swagger_ui_dir() -> str:

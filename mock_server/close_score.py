@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from dayzero_mock_kit.openapi import load_contract
 from mock_server.periods import Period
-from openapi import load_contract
 
 # The manual checklist steps the mock counts (any step id may be acknowledged; these score).
 CHECKLIST_STEPS = (

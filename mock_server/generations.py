@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from openapi import GENERATIONS
+from dayzero_mock_kit.openapi import GENERATIONS
 
 # Ours: one code per kind of success.
 CODES = {200: "OK", 201: "CREATED", 204: "DELETED"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fixtures import DEFAULT_FIXTURES
+from dayzero_mock_kit.fixtures import DEFAULT_FIXTURES
 
 DEFAULT_PORT = 4010
 

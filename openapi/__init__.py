@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from openapi.bundler import BUNDLE_PATH, ENVELOPE_BUNDLE_PATH, SLICES_DIR, bundle_slices, load_slices
-from openapi.envelope import load_envelope_facts
+from dayzero_mock_kit.openapi.bundler import BUNDLE_PATH, ENVELOPE_BUNDLE_PATH, SLICES_DIR, bundle_slices, load_slices
+from dayzero_mock_kit.openapi.envelope import load_envelope_facts
 
 __all__ = [
     "BUNDLE_PATH",

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from openapi.envelope import EnvelopeError, envelope_bundle, load_envelope_facts
+from dayzero_mock_kit.openapi.envelope import EnvelopeError, envelope_bundle, load_envelope_facts
 
 SLICES_DIR = Path(__file__).with_name("slices")
 BUNDLE_PATH = Path(__file__).with_name("bundle.json")
@@ -116,8 +116,8 @@ def rendered_bundles() -> dict[Path, str]:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """``python -m openapi.bundler [--check]``: write both bundles, or check they are current."""
-    parser = argparse.ArgumentParser(prog="python -m openapi.bundler", description=__doc__)
+    """``python -m dayzero_mock_kit.openapi.bundler [--check]``: write both bundles, or check they are current."""
+    parser = argparse.ArgumentParser(prog="python -m dayzero_mock_kit.openapi.bundler", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if a committed bundle is out of date")
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
@@ -128,7 +128,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     stale = [path for path, text in bundles.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:
-            print(f"{path.name} is out of date; run: python -m openapi.bundler", file=sys.stderr)
+            print(f"{path.name} is out of date; run: python -m dayzero_mock_kit.openapi.bundler", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
         path.write_text(bundles[path])

@@ -4,9 +4,9 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from openapi import GENERATIONS, load_contract
-from openapi.bundler import BundleConflictError, bundle_slices, load_slices, rendered_bundles
-from openapi.envelope import envelope_bundle, load_envelope_facts
+from dayzero_mock_kit.openapi import GENERATIONS, load_contract
+from dayzero_mock_kit.openapi.bundler import BundleConflictError, bundle_slices, load_slices, rendered_bundles
+from dayzero_mock_kit.openapi.envelope import envelope_bundle, load_envelope_facts
 
 PERIODS = "/api/v1/accounting-periods"
 
@@ -33,7 +33,7 @@ def test_bundle_effective_and_control_documents_are_valid(generation: str) -> No
 
 def test_both_committed_bundles_are_in_sync_with_the_slices() -> None:
     for path, text in rendered_bundles().items():
-        assert path.read_text() == text, f"{path.name} is stale; run: python -m openapi.bundler"
+        assert path.read_text() == text, f"{path.name} is stale; run: python -m dayzero_mock_kit.openapi.bundler"
 
 
 def test_bundle_holds_each_published_operation_once_with_its_declared_statuses() -> None:
@@ -110,7 +110,7 @@ def test_envelope_only_additions_appear_in_the_envelope_bundle_only() -> None:
 
 
 def test_the_envelope_rule_refuses_an_untyped_success_it_cannot_name() -> None:
-    from openapi.envelope import EnvelopeError
+    from dayzero_mock_kit.openapi.envelope import EnvelopeError
 
     bare = copy.deepcopy(load_contract("bare").bundle)
     facts = load_envelope_facts()

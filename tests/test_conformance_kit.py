@@ -326,7 +326,7 @@ def test_a_server_that_never_finishes_a_build_costs_one_ready_timeout_not_one_pe
 
 
 def test_every_check_names_operations_of_the_contract() -> None:
-    from openapi import load_contract
+    from dayzero_mock_kit.openapi import load_contract
 
     paths = load_contract().bundle["paths"]
     known = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}

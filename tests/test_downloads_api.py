@@ -63,7 +63,7 @@ def test_tampered_or_expired_urls_are_403_like_s3(client) -> None:
 
 
 def test_served_contract_is_the_bundle_itself(client) -> None:
-    from openapi import load_contract
+    from dayzero_mock_kit.openapi import load_contract
 
     assert client.get("/openapi.json").json() == load_contract().bundle
     assert client.get("/openapi.yaml").headers["content-type"].startswith("application/yaml")

@@ -1,4 +1,5 @@
-"""The built wheel carries the contract and fixtures and serves the mock outside the repo."""
+"""The built wheel carries the contract and fixtures under its own names and serves the mock
+outside the repo, beside PyPI's ``fixtures`` distribution."""
 
 import socket
 import subprocess
@@ -32,20 +33,49 @@ def test_wheel_installed_outside_the_repo_serves_the_mock(tmp_path) -> None:
     [wheel] = (tmp_path / "dist").glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for required in (
-        "openapi/bundle.json",
-        "openapi/overlay.yaml",
-        "openapi/control.yaml",
-        "openapi/slices/create-package.json",
-        "fixtures/default.yaml",
+        "dayzero_mock_kit/openapi/bundle.json",
+        "dayzero_mock_kit/openapi/overlay.yaml",
+        "dayzero_mock_kit/openapi/control.yaml",
+        "dayzero_mock_kit/openapi/slices/create-package.json",
+        "dayzero_mock_kit/fixtures/default.yaml",
         "mock_server/app.py",
+        "mock_server/control/ui/index.html",
     ):
         assert required in names, required
+    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"dayzero_mock_kit", "mock_server", "conformance"}
     target = tmp_path / "site"
+    # PyPI's fixtures (testing-cabal; many test suites use it) installed into the same place.
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+            "fixtures==4.3.2",
+        ],
         check=True,
         timeout=300,
     )
+    both = (
+        "import fixtures, dayzero_mock_kit.fixtures as ours; "
+        "assert issubclass(fixtures.TempDir, fixtures.Fixture); "
+        "assert ours.DEFAULT_FIXTURES.is_file(), ours.DEFAULT_FIXTURES; print(fixtures.__file__)"
+    )
+    checked = subprocess.run(
+        [sys.executable, "-c", both],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0 and str(target) in checked.stdout, checked.stderr
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -22,3 +22,18 @@ def test_ruff_lint_and_format_are_clean() -> None:
 def test_mypy_is_clean() -> None:
     result = run(str(BIN / "mypy"))
     assert result.returncode == 0, result.stdout
+
+
+def test_the_contract_and_fixtures_are_imported_by_their_installed_names_only() -> None:
+    """A bare ``import openapi``/``fixtures`` works in a checkout but not in the wheel (and would
+    load a second copy of the same files): only dayzero_mock_kit.openapi/.fixtures."""
+    import re
+
+    bare = re.compile(r"^\s*(from|import)\s+(openapi|fixtures)\b", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("mock_server", "conformance", "openapi", "fixtures", "tests", "benchmarks", "clients")
+        for path in (ROOT / folder).rglob("*.py")
+        if "node_modules" not in path.parts and bare.search(path.read_text())
+    ]
+    assert offenders == []

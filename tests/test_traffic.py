@@ -26,11 +26,11 @@ from conformance import Identity, KitSettings, run_conformance
 from conformance.traffic.proxy import TrafficProxy
 from conformance.traffic.report import TrafficReport
 from conformance.traffic.validator import TrafficValidator
+from dayzero_mock_kit.openapi import CONTROL_PATH
 from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock
-from openapi import CONTROL_PATH
 from tests.test_conformance_kit import FAULT_CHECKS
 
 PACKAGES = "/api/v1/month-end-packages"

@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.traffic.exchange import TrafficExchange
 from conformance.traffic.operation_ids import CLOSE, CREATE_PERIOD, DOWNLOAD, GET_PACKAGE, REOPEN, REVOKE_SIGN_OFF
-from openapi import load_contract
+from dayzero_mock_kit.openapi import load_contract
 
 # Questions for statuses a client should be ready for (ours); others get a generic one.
 QUESTIONS = {

@@ -22,8 +22,8 @@ from conformance.traffic.behaviour import REFUSED_RULES, BehaviourRules
 from conformance.traffic.exchange import TrafficExchange
 from conformance.traffic.operation_ids import CREATE_PACKAGE, CREATE_PERIOD, GET_PACKAGE, REVOKE_SIGN_OFF, SIGN_OFF
 from conformance.traffic.violations import Verdict, Violation
-from openapi import load_contract
-from openapi.operations import OperationTable
+from dayzero_mock_kit.openapi import load_contract
+from dayzero_mock_kit.openapi.operations import OperationTable
 
 API_PREFIX = "/api/"
 ROLE_OPERATIONS = (SIGN_OFF, REVOKE_SIGN_OFF)
