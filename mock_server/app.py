@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from mock_server.access import AccessMiddleware
 from mock_server.bending.faults import FaultLayer, FaultSwitches
 from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessions, entered
 from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, declared_statuses
-from mock_server.clock import Clock, parse_instant
+from mock_server.clock import parse_instant
 from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
 from mock_server.control.journal import Journal, JournalMiddleware
@@ -43,7 +44,9 @@ from mock_server.request_validation import (
 )
 from mock_server.settings import Settings
 from mock_server.spec30 import downgrade
-from mock_server.state import Ledger, fresh_ledger
+from mock_server.state import Ledger
+from mock_server.stores import open_store
+from mock_server.stores.replica import Replica, SyncMiddleware
 
 
 def _swagger_ui_dir() -> str:
@@ -67,13 +70,21 @@ class MockRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.fixtures = load_fixtures(settings.fixtures_path)
-        frozen = parse_instant(settings.frozen_at) if settings.clock == "frozen" else None
-        self.sessions = Sessions(
-            lambda: Clock(frozen_at=frozen),
-            lambda session, clock: fresh_ledger(self.fixtures, clock, settings.seed, session),
-            idle_seconds=settings.session_idle_seconds,
-            max_sessions=settings.max_sessions,
+        self.faults = FaultSwitches(settings.faults)
+        self.steering = SteeringSettings(settings.latency_ms, settings.chaos)
+        self.store = open_store(settings.store)
+        self.replica = Replica(
+            self.store,
+            fixtures=self.fixtures,
+            seed=settings.seed,
+            frozen_at=parse_instant(settings.frozen_at) if settings.clock == "frozen" else None,
+            faults=self.faults,
+            steering=self.steering,
         )
+        self.sessions = Sessions(
+            self.replica, idle_seconds=settings.session_idle_seconds, max_sessions=settings.max_sessions
+        )
+        self.replica.attach(self.sessions)
         self.clock = SessionClock(lambda: self.sessions)
 
     @property
@@ -91,7 +102,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     runtime = MockRuntime(settings)
     extensions = contract.extensions
     faults = FaultLayer(
-        FaultSwitches(settings.faults),
+        runtime.faults,
         ledger=lambda: runtime.ledger,
         clock=runtime.clock,
         business_ids=lambda: list(runtime.fixtures.businesses),
@@ -118,8 +129,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         sort_columns=extensions["pagination"]["sort-columns"],
     )
     handlers = contract_handlers([packages_api, periods_api], ReplyWriter(settings.generation), faults)
+    handlers = _writes_in_transactions(handlers, contract.bundle, runtime.replica)
     journal = Journal(settings.journal_size)
-    steering = SteeringSettings(settings.latency_ms, settings.chaos)
+    steering = runtime.steering
     control_api = ControlApi(
         clock=runtime.clock,
         ledger=lambda: runtime.ledger,
@@ -129,6 +141,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         steering=steering,
         faults=faults.switches,
     )
+    control_handlers = _writes_in_transactions(control_api.handlers(), contract.control, runtime.replica)
+
     operations = OperationTable(contract.bundle)
 
     effective = contract.effective
@@ -204,7 +218,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         app.add_api(
             downgrade(contract.control),
             base_path="/__mock",
-            resolver=Resolver(lambda operation_id: control_api.handlers()[operation_id]),
+            resolver=Resolver(lambda operation_id: control_handlers[operation_id]),
             swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
             name="control",
         )
@@ -243,6 +257,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         allow_any_business=faults.allows_any_business,
     )
     app.add_middleware(SessionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)  # outermost
+    if runtime.store.shared:
+        app.add_middleware(SyncMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, replica=runtime.replica)
     app.add_middleware(
         SteeringMiddleware,
         position=MiddlewarePosition.BEFORE_SECURITY,
@@ -269,6 +285,19 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     install_error_handlers(app, operations.methods)
     app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
     return app
+
+
+def _writes_in_transactions(
+    handlers: dict[str, Callable[..., Any]], document: dict[str, Any], replica: Replica
+) -> dict[str, Callable[..., Any]]:
+    """Every operation that is not a GET runs in a store transaction (see stores/replica.py)."""
+    writes = {
+        operation["operationId"]
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method != "get"
+    }
+    return {op: replica.transactional(h) if op in writes else h for op, h in handlers.items()}
 
 
 def _with_control(effective: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:

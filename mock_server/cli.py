@@ -1,19 +1,23 @@
-"""``dayzero-mock serve``: run the mock on uvicorn (one worker: the state lives in memory)."""
+"""``dayzero-mock serve``: run the mock on uvicorn (several workers with a shared ``--store``)."""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import socket
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
 from mock_server.bending.steering import parse_latency
 from mock_server.identities import FixtureError, load_fixtures
 from mock_server.settings import Settings
+from mock_server.stores import StoreError, open_store
+from mock_server.stores.records import from_record, to_record
 
 ENV_PREFIX = "DAYZERO_MOCK_"
 
@@ -126,6 +130,19 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=int(str(env_or("JOURNAL_SIZE", defaults.journal_size))),
         help="requests kept for GET /__mock/requests (0: no journal)",
     )
+    serve.add_argument(
+        "--store",
+        default=env_or("STORE", defaults.store),
+        metavar="URL",
+        help="where state lives: memory (default: fresh on every start), sqlite:///path/to/mock.db "
+        "(survives restarts; shared by the workers of one host) or postgresql://user@host/db (shared by replicas)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(str(env_or("WORKERS", defaults.workers))),
+        help="worker processes (needs a sqlite or postgresql store)",
+    )
     serve.add_argument("--log-level", default=env_or("LOG_LEVEL", "warning"))
     return parser
 
@@ -151,6 +168,8 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         chaos=args.chaos,
         public_base_url=args.public_url,
         faults=check_faults(args.faults),
+        store=args.store,
+        workers=args.workers,
     )
     return settings, args.log_level
 
@@ -185,6 +204,11 @@ def banner(settings: Settings) -> str:
             else ""
         )
         + (f"  CHAOS:    {settings.chaos:.0%} of requests answer 429, 500 or 503\n" if settings.chaos else "")
+        + (
+            f"  store:    {settings.store}" + (f", {settings.workers} workers" if settings.workers > 1 else "") + "\n"
+            if settings.store not in ("", "memory")
+            else "  store:    memory (state is lost on restart; --store sqlite:///mock.db keeps it)\n"
+        )
     )
 
 
@@ -200,11 +224,25 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(100_000, 50, 1000)
 
 
+# The settings of a worker process (--workers): resolved once by the parent, handed down as JSON.
+WORKER_SETTINGS_ENV = "DAYZERO_MOCK_WORKER_SETTINGS"
+
+
+def worker_app() -> Any:
+    """The app of one worker process (uvicorn's factory, in each process --workers starts)."""
+    from mock_server.app import create_app
+
+    app = create_app(from_record(Settings, json.loads(os.environ[WORKER_SETTINGS_ENV])))
+    _tune_garbage_collector()
+    return app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings, log_level = settings_from_args(argv)
         load_fixtures(settings.fixtures_path)
-    except (FixtureError, UnknownFaultError, ValueError) as error:
+        open_store(settings.store).close()  # a bad URL or an unreachable database stops here
+    except (FixtureError, UnknownFaultError, StoreError, ValueError) as error:
         print(f"dayzero-mock: {error}", file=sys.stderr)
         return 2
     try:
@@ -219,12 +257,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
+    access_log = log_level in ("info", "debug")
+    if settings.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        os.environ[WORKER_SETTINGS_ENV] = json.dumps(to_record(settings))
+        config = uvicorn.Config(
+            "mock_server.cli:worker_app",
+            factory=True,
+            workers=settings.workers,
+            log_level=log_level,
+            lifespan="off",
+            access_log=access_log,
+        )
+        print(banner(settings), flush=True)
+        Multiprocess(config, sockets=[sock]).run()
+        return 0
+
     from mock_server.app import create_app
 
     app = create_app(settings)
     _tune_garbage_collector()
     print(banner(settings), flush=True)
-    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=log_level in ("info", "debug"))
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=access_log)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

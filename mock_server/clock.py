@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 
 def parse_instant(text: str) -> datetime:
@@ -25,6 +27,17 @@ class Clock:
         self._frozen_at = frozen_at
         self._offset = 0.0
         self._last = 0.0
+        # Told of every change: ("clock", settings()) (see mock_server/stores/replica.py).
+        self.observer: Callable[[str, Any], None] = lambda kind, record: None
+
+    def settings(self) -> dict[str, Any]:
+        """What ``restore`` needs to set another clock the same."""
+        return {"offset": self._offset, "frozen_at": self._frozen_at.isoformat() if self._frozen_at else None}
+
+    def restore(self, settings: dict[str, Any]) -> None:
+        frozen_at = settings["frozen_at"]
+        self._frozen_at = datetime.fromisoformat(frozen_at) if frozen_at else None
+        self._offset = float(settings["offset"])
 
     @property
     def offset_seconds(self) -> float:
@@ -38,6 +51,7 @@ class Clock:
         """Stop at the current instant (``advance`` still moves it)."""
         if self._frozen_at is None:
             self._frozen_at = datetime.fromtimestamp(self.timestamp() - self._offset, UTC)
+            self.observer("clock", self.settings())
 
     def resume(self) -> None:
         """Run with the wall clock again, on from the instant it stood at."""
@@ -45,11 +59,13 @@ class Clock:
             now = self.timestamp()
             self._frozen_at = None
             self._offset = now - time.time()
+            self.observer("clock", self.settings())
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("The clock only moves forward.")
         self._offset += seconds
+        self.observer("clock", self.settings())
 
     def timestamp(self) -> float:
         base = self._frozen_at.timestamp() if self._frozen_at else time.time()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
 from mock_server.periods import Period
@@ -19,16 +21,27 @@ class PeriodStore:
         self._acks: dict[tuple[str, date], dict[str, ChecklistAck]] = {}
         self._sign_offs: dict[str, dict[tuple[str, str], SignOff]] = {}
         self._history: dict[str, dict[date, ScoreSnapshot]] = {}
+        # Told of every change: (kind, record) (see mock_server/stores/replica.py).
+        self.observer: Callable[[str, Any], None] = lambda kind, record: None
 
     # -- periods -----------------------------------------------------------------------------
 
     def add(self, period: Period) -> None:
         self._by_id[period.id] = period
         insort(self._by_business.setdefault(period.business_id, []), (period.period_start, period.id))
+        self.observer("period", period)
 
     def replace(self, period: Period) -> None:
         """Store a new version of a period already in the store (its dates never change)."""
         self._by_id[period.id] = period
+        self.observer("period", period)
+
+    def put(self, period: Period) -> None:
+        """Add the period, or store its new version (applying the log)."""
+        if period.id in self._by_id:
+            self.replace(period)
+        else:
+            self.add(period)
 
     def get(self, business_id: str, period_id: str) -> Period | None:
         """The period, or None when unknown or owned by another business."""
@@ -58,6 +71,7 @@ class PeriodStore:
 
     def put_ack(self, ack: ChecklistAck) -> None:
         self._acks.setdefault((ack.business_id, ack.period_start), {})[ack.step_id] = ack
+        self.observer("ack", ack)
 
     def sign_offs(self, period_id: str) -> dict[tuple[str, str], SignOff]:
         """The period's sign-offs by (user_id, role)."""
@@ -65,9 +79,13 @@ class PeriodStore:
 
     def put_sign_off(self, sign_off: SignOff) -> None:
         self._sign_offs.setdefault(sign_off.period_id, {})[(sign_off.user_id, sign_off.role)] = sign_off
+        self.observer("sign_off", sign_off)
 
     def remove_sign_off(self, period_id: str, user_id: str, role: str) -> SignOff | None:
-        return self._sign_offs.get(period_id, {}).pop((user_id, role), None)
+        removed = self._sign_offs.get(period_id, {}).pop((user_id, role), None)
+        if removed is not None:
+            self.observer("sign_off_removed", {"period_id": period_id, "user_id": user_id, "role": role})
+        return removed
 
     def history(self, period_id: str) -> list[ScoreSnapshot]:
         """The period's daily score snapshots, oldest first."""
@@ -75,4 +93,7 @@ class PeriodStore:
 
     def record_snapshot(self, period_id: str, snapshot: ScoreSnapshot) -> None:
         """Keep the day's snapshot (one per UTC day: the day's last computation)."""
-        self._history.setdefault(period_id, {})[snapshot.day] = snapshot
+        days = self._history.setdefault(period_id, {})
+        if days.get(snapshot.day) != snapshot:
+            days[snapshot.day] = snapshot
+            self.observer("snapshot", {"period_id": period_id, "snapshot": snapshot})

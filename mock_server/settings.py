@@ -41,6 +41,10 @@ class Settings:
     session_idle_seconds: float = 3600.0
     max_sessions: int = 200
     faults: frozenset[str] = field(default_factory=frozenset)
+    # Where state lives (mock_server/stores): "memory", "sqlite:///path" or "postgresql://...".
+    store: str = "memory"
+    # Worker processes (above 1 only with a store several processes can share).
+    workers: int = 1
     # Which generation of the docs to speak: "bare" models or the "envelope" (SuccessEnvelope_<Model>_).
     generation: str = "bare"
 
@@ -55,6 +59,13 @@ class Settings:
             raise ValueError("journal_size must not be negative.")
         if self.queue_seconds < 0 or self.build_seconds < 0:
             raise ValueError("queue_seconds and build_seconds must not be negative.")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1.")
+        if self.workers > 1 and self.store in ("", "memory", "memory://"):
+            raise ValueError(
+                "--workers above 1 needs a shared store: with --store memory each worker would keep its own "
+                "packages and periods. Use --store sqlite:///path/to/mock.db (one host) or --store postgresql://..."
+            )
 
     @property
     def base_url(self) -> str:

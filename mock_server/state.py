@@ -5,13 +5,22 @@ from __future__ import annotations
 import random
 import uuid
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from mock_server.clock import Clock
 from mock_server.identities import Fixtures
 from mock_server.packages import Package
 from mock_server.period_fixtures import fixture_period_store
 from mock_server.period_store import PeriodStore
+
+# Told of every change to the state: (kind, record); see mock_server/stores/replica.py.
+Observer = Callable[[str, Any], None]
+
+
+def _unobserved(kind: str, record: Any) -> None:
+    pass
 
 
 class PackageStore:
@@ -21,6 +30,7 @@ class PackageStore:
         self._by_id: dict[str, Package] = {}
         self._keys: dict[str, list[tuple[float, str]]] = {}
         self._ordered: dict[str, list[Package]] = {}
+        self.observer: Observer = _unobserved
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -32,6 +42,7 @@ class PackageStore:
         index = bisect_right(keys, key)
         keys.insert(index, key)
         self._ordered.setdefault(package.business_id, []).insert(index, package)
+        self.observer("package", package)
 
     def replace(self, package: Package) -> None:
         """Store a new version of a package already in the store (its created_at never changes)."""
@@ -39,6 +50,14 @@ class PackageStore:
         ordered = self._ordered[package.business_id]
         index = bisect_right(self._keys[package.business_id], (package.timeline.created_at, package.id)) - 1
         ordered[index] = package
+        self.observer("package", package)
+
+    def put(self, package: Package) -> None:
+        """Add the package, or store its new version (applying the log: see stores/replica.py)."""
+        if package.id in self._by_id:
+            self.replace(package)
+        else:
+            self.add(package)
 
     def get(self, business_id: str, package_id: str) -> Package | None:
         """The package, or None when unknown or owned by another business."""
@@ -65,12 +84,23 @@ class Ledger:
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
 
+    def observe(self, observer: Observer) -> None:
+        """Tell ``observer`` of every change from now on."""
+        self.packages.observer = observer
+        self.periods.observer = observer
 
-def fresh_ledger(fixtures: Fixtures, clock: Clock, seed: int, session: str | None = None) -> Ledger:
-    """The state the fixtures describe, at the clock's current date.
 
-    Every session draws its own ids, so a package id names one package whichever session made it.
+def fresh_ledger(
+    fixtures: Fixtures, *, today: date, seed: int, session: str | None = None, seeded_ids: bool = True
+) -> Ledger:
+    """The state the fixtures describe, as of ``today``.
+
+    Every session draws its own ids, so a package id names one package whichever session made
+    it; ``seeded_ids=False`` (several processes sharing one store) draws them at random instead.
     """
-    periods = fixture_period_store(fixtures, today=clock.now().date(), seed=seed)
-    ids = random.Random(f"{seed}:ids" if session is None else f"{seed}:session:{session}:ids")
+    periods = fixture_period_store(fixtures, today=today, seed=seed)
+    if not seeded_ids:
+        ids = random.Random()
+    else:
+        ids = random.Random(f"{seed}:ids" if session is None else f"{seed}:session:{session}:ids")
     return Ledger(periods=periods, packages=PackageStore(), ids=ids)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -9,6 +10,7 @@ from starlette.testclient import TestClient
 from mock_server.app import create_app
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID
+from tests.postgres import fresh_database, postgres_cluster
 
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60)
 hypothesis_settings.load_profile("ci")
@@ -16,9 +18,31 @@ hypothesis_settings.load_profile("ci")
 ACME = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
 
 
+STORES = ("memory", "sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster_url() -> Iterator[str]:
+    """One throwaway PostgreSQL cluster for the whole run, started on first use."""
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each store in turn, empty: the behaviour tests run on all three (mock_server/stores)."""
+    if request.param == "memory":
+        yield "memory"
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mock.db'}"
+    else:
+        with fresh_database(request.getfixturevalue("postgres_cluster_url")) as url:
+            yield url
+
+
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(clock="frozen", queue_seconds=2, build_seconds=3, validate_responses=True)
+def settings(store_url: str) -> Settings:
+    return Settings(clock="frozen", queue_seconds=2, build_seconds=3, validate_responses=True, store=store_url)
 
 
 @pytest.fixture

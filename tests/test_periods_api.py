@@ -20,8 +20,8 @@ GLOBEX = {"Authorization": "Bearer dz_demo_globex", "x-business-id": GLOBEX_ID}
 
 
 @pytest.fixture(params=["bare", "envelope"])
-def api(request: pytest.FixtureRequest) -> Iterator[Api]:
-    settings = Settings(clock="frozen", validate_responses=True, generation=request.param)
+def api(request: pytest.FixtureRequest, store_url: str) -> Iterator[Api]:
+    settings = Settings(clock="frozen", validate_responses=True, generation=request.param, store=store_url)
     with TestClient(create_app(settings), base_url="http://127.0.0.1:4010") as client:
         yield Api(client, request.param)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from mock_server.bending.sessions import Sessions, entered
+from mock_server.bending.sessions import Sessions, SessionState, entered
 from mock_server.clock import Clock
 from mock_server.settings import Settings
-from mock_server.state import Ledger
 from mock_server.testing import running_mock
 from tests.conftest import ACME, advance
 
@@ -82,11 +83,16 @@ def test_idle_sessions_expire_and_the_least_recently_used_goes_first() -> None:
     now = [0.0]
     made: list[str | None] = []
 
-    def new_ledger(name: str | None, _clock: Clock) -> Ledger:
-        made.append(name)
-        return None  # type: ignore[return-value]  # this test looks at sessions only
+    class Builder:
+        def new_state(self, name: str | None) -> SessionState:
+            made.append(name)
+            # This test looks at sessions only: no ledger.
+            return SessionState(ledger=None, clock=Clock(), base=date(2026, 11, 1))  # type: ignore[arg-type]
 
-    sessions = Sessions(Clock, new_ledger, idle_seconds=60, max_sessions=2, wall=lambda: now[0])
+        def reset(self, name: str | None, state: SessionState) -> None:
+            raise AssertionError("not called here")
+
+    sessions = Sessions(Builder(), idle_seconds=60, max_sessions=2, wall=lambda: now[0])
     for name in ("a", "b"):
         with entered(name):
             sessions.current()

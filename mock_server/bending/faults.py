@@ -102,6 +102,8 @@ class FaultSwitches:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._on = check_faults(names)
+        # Told of every change: ("faults", {"active": [...]}) (see mock_server/stores/replica.py).
+        self.observer: Callable[[str, Any], None] = lambda kind, record: None
 
     def __contains__(self, name: object) -> bool:
         return name in self._on
@@ -115,6 +117,7 @@ class FaultSwitches:
 
     def set(self, names: Iterable[str]) -> None:
         self._on = check_faults(names)
+        self.observer("faults", {"active": sorted(self._on)})
 
     def to_json(self) -> dict[str, Any]:
         return {

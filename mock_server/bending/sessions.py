@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -33,32 +34,46 @@ _CURRENT: ContextVar[str | None] = ContextVar("dayzero_mock_session", default=No
 class SessionState:
     ledger: Ledger
     clock: Clock
-    last_used: float
+    base: date  # the day the fixtures' periods were made for
+    last_used: float = 0.0
+
+
+class StateBuilder(Protocol):
+    """Makes and resets session states (the store's replica: mock_server/stores/replica.py)."""
+
+    def new_state(self, name: str | None) -> SessionState: ...
+
+    def reset(self, name: str | None, state: SessionState) -> None: ...
 
 
 class Sessions:
-    """The shared state and every live named session."""
+    """The shared state and every named session held in memory.
+
+    With the memory store, a session dropped from memory is gone; with a shared store it is
+    only evicted, and loaded again from the store's log on its next request.
+    """
 
     def __init__(
         self,
-        new_clock: Callable[[], Clock],
-        new_ledger: Callable[[str | None, Clock], Ledger],
+        builder: StateBuilder,
         *,
         idle_seconds: float,
         max_sessions: int,
         wall: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._new_clock = new_clock
-        self._new_ledger = new_ledger
+        self._builder = builder
         self._idle_seconds = idle_seconds
         self._max = max_sessions
         self._wall = wall
-        self.shared = self._new_state(None)
+        self.shared = builder.new_state(None)
         self._named: OrderedDict[str, SessionState] = OrderedDict()
 
     def _new_state(self, name: str | None) -> SessionState:
-        clock = self._new_clock()
-        return SessionState(self._new_ledger(name, clock), clock, 0.0)
+        return self._builder.new_state(name)
+
+    def loaded(self, name: str | None) -> SessionState | None:
+        """The session's state if it is in memory (None: the shared state's name)."""
+        return self.shared if name is None else self._named.get(name)
 
     @staticmethod
     def current_name() -> str | None:
@@ -82,8 +97,7 @@ class Sessions:
 
     def reset_current(self) -> None:
         """Back to the fixtures for the current session, as of its clock (which keeps its time)."""
-        state = self.current()
-        state.ledger = self._new_ledger(_CURRENT.get(), state.clock)
+        self._builder.reset(_CURRENT.get(), self.current())
 
     def names(self) -> list[str]:
         self._sweep(self._wall())

@@ -17,8 +17,8 @@ import asyncio
 import json
 import random
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -40,6 +40,18 @@ class SteeringSettings:
 
     latency_ms: tuple[int, int] | None = None
     chaos: float = 0.0
+    # Told of every change: ("steering", to_json()) (see mock_server/stores/replica.py).
+    observer: Callable[[str, Any], None] = field(default=lambda kind, record: None, repr=False, compare=False)
+
+    def set(self, *, latency_ms: tuple[int, int] | None, chaos: float) -> None:
+        self.latency_ms = latency_ms
+        self.chaos = chaos
+        self.observer("steering", self.to_json())
+
+    def restore(self, settings: dict[str, Any]) -> None:
+        latency = settings["latency_ms"]
+        self.latency_ms = (latency["min"], latency["max"]) if latency else None
+        self.chaos = float(settings["chaos"])
 
     def to_json(self) -> dict[str, Any]:
         latency = {"min": self.latency_ms[0], "max": self.latency_ms[1]} if self.latency_ms else None

@@ -157,15 +157,17 @@ class ControlApi:
     async def set_steering(self, payload: Any) -> Response:
         # Validated against control.yaml: latency_ms {min, max} or null, chaos in [0, 1]; absent fields stay.
         data = payload.model_dump(by_alias=True, exclude_unset=True)
+        latency_ms, chaos = self._steering.latency_ms, self._steering.chaos
         if "latency_ms" in data:
             latency = data["latency_ms"]
             if latency is not None and latency["max"] < latency["min"]:
                 raise RequestValidationError(
                     [value_error(["body", "latency_ms"], "max must not be below min", latency)]
                 )
-            self._steering.latency_ms = (latency["min"], latency["max"]) if latency and latency["max"] else None
+            latency_ms = (latency["min"], latency["max"]) if latency and latency["max"] else None
         if "chaos" in data:
-            self._steering.chaos = float(data["chaos"])
+            chaos = float(data["chaos"])
+        self._steering.set(latency_ms=latency_ms, chaos=chaos)
         return json_body(self._steering.to_json())
 
     async def get_faults(self) -> Response:

@@ -1,0 +1,31 @@
+"""The memory store: no log at all; the replica in this process is the state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+
+from mock_server.stores.base import Event
+
+
+class MemoryStore:
+    url = "memory"
+    shared = False
+
+    def head(self) -> int:
+        return 0
+
+    def events_after(self, seq: int, session: str | None = None) -> Iterator[Event]:
+        return iter(())
+
+    def append(self, origin: str, session: str, kind: str, data: str) -> int:
+        return 0
+
+    def forget(self, session: str, before: int) -> None:
+        pass
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def close(self) -> None:
+        pass
