@@ -26,6 +26,7 @@ from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
 from mock_server.control.journal import Journal, JournalMiddleware
 from mock_server.cursors import CursorCodec
+from mock_server.direct_app import DirectAsyncApp
 from mock_server.docs_document import DocsDocuments
 from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
 from mock_server.errors import install_error_handlers
@@ -147,7 +148,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
 
     effective = contract.effective
     validated = _with_control(effective, contract.control)
-    app = AsyncApp(
+    app = DirectAsyncApp(
         __name__,
         validator_map=make_validator_map(
             faults.request_models(validated, compile_request_models),

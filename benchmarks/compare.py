@@ -1,0 +1,229 @@
+"""The mock beside Prism and a bare Starlette endpoint, and the figures issue 7 names.
+
+Usage: python benchmarks/compare.py [--seconds 8] [--only servers,workers,scale,burst,cold]
+Needs wrk (Debian `wrk`) and, for Prism, `npm ci` in benchmarks/prism. Everything runs on
+loopback in this one invocation, so the ratios compare figures of the same minute:
+
+- servers: GET list (limit 20) and POST create on the mock (one worker, memory store, request
+  validation on), Prism 5 static mode on the same bundle, and the bare Starlette ceiling;
+- workers: the same two on the SQLite store with one worker and with --workers 2;
+- scale: GET list latency with 1k and with 100k packages in the business;
+- burst: GET list p99 while 50 packages (50 different zips) turn ready at the same moment;
+- cold: process start to the first 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import CREATE_BODY, HEADERS, free_port, run_wrk  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MOCK = Path(sys.executable).with_name("dayzero-mock")
+PRISM = ROOT / "benchmarks" / "prism" / "node_modules" / ".bin" / "prism"
+LIST = "/api/v1/month-end-packages?limit=20"
+CREATE = "/api/v1/month-end-packages"
+PERIODS = "/api/v1/accounting-periods"
+
+
+@contextmanager
+def process(command: list[str], ready_url: str, *, env: dict[str, str] | None = None) -> Iterator[float]:
+    """Start a server (own process group), yield the seconds it took to answer 2xx, stop it by PID."""
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        while True:
+            try:
+                if httpx.get(ready_url, headers=HEADERS, timeout=2).status_code < 300:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited")
+            if time.perf_counter() - started > 60:
+                raise RuntimeError(f"{command[0]} did not start")
+            time.sleep(0.005)
+        yield time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+
+
+@contextmanager
+def mock(*extra: str) -> Iterator[str]:
+    port = free_port()
+    command = [str(MOCK), "serve", "--port", str(port), "--log-level", "error", *extra]
+    with process(command, f"http://127.0.0.1:{port}{PERIODS}"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def fill(base: str, count: int, *, distinct: bool = False) -> None:
+    """``count`` packages for Acme (``distinct``: each for another month, so each its own zip)."""
+    with httpx.Client(base_url=base, headers=HEADERS, timeout=30) as client:
+        for index in range(count):
+            body = dict(CREATE_BODY)
+            if distinct:
+                year, month = divmod(index, 12)
+                start = f"{2000 + year}-{month + 1:02d}-01"
+                body |= {"period_start": start, "period_end": start[:8] + "28"}
+            client.post(CREATE, json=body).raise_for_status()
+
+
+def both(base: str, seconds: int, connections: int) -> dict[str, dict[str, float]]:
+    return {
+        "GET list": run_wrk(base + LIST, "GET", None, seconds, connections),
+        "POST create": run_wrk(base + CREATE, "POST", json.dumps(CREATE_BODY), seconds, connections),
+    }
+
+
+def row(name: str, figures: dict[str, float], *ratios: tuple[str, float]) -> str:
+    p50, p99 = figures.get("p50_ms", 0), figures.get("p99_ms", 0)
+    text = f"  {name:<34}{figures['rps']:>9.0f} req/s  p50 {p50:>6.2f}  p99 {p99:>7.2f} ms"
+    if figures.get("non_2xx"):
+        text += f"  non-2xx {figures['non_2xx']:.0f}"
+    return text + "".join(f"  {label} {value:.2f}x" for label, value in ratios)
+
+
+def servers(seconds: int, connections: int) -> None:
+    print("servers: one worker each, request validation on (mock: memory store)")
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    with mock() as base:
+        fill(base, 200)
+        results["mock"] = both(base, seconds, connections)
+    if PRISM.exists():
+        port = free_port()
+        command = [str(PRISM), "mock", "openapi/bundle.json", "-h", "127.0.0.1", "-p", str(port), "--errors"]
+        with process(command, f"http://127.0.0.1:{port}{LIST}"):
+            results["prism"] = both(f"http://127.0.0.1:{port}", seconds, connections)
+    else:
+        print("  (Prism not installed: cd benchmarks/prism && npm ci)")
+    port = free_port()
+    bare = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks.bare_starlette:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+    ]
+    with process(bare, f"http://127.0.0.1:{port}{LIST}"):
+        results["bare"] = both(f"http://127.0.0.1:{port}", seconds, connections)
+    for scenario in ("GET list", "POST create"):
+        ours = results["mock"][scenario]
+        ratios = [("vs bare", ours["rps"] / results["bare"][scenario]["rps"])]
+        if "prism" in results:
+            ratios.insert(0, ("vs Prism", ours["rps"] / results["prism"][scenario]["rps"]))
+        print(row(f"mock    {scenario}", ours, *ratios))
+        if "prism" in results:
+            print(row(f"Prism   {scenario}", results["prism"][scenario]))
+        print(row(f"bare    {scenario}", results["bare"][scenario]))
+
+
+def workers(seconds: int, connections: int) -> None:
+    print("workers: SQLite store, one worker vs --workers 2")
+    with tempfile.TemporaryDirectory() as folder:
+        figures = {}
+        for count in (1, 2):
+            store = f"sqlite:///{folder}/mock-{count}.db"
+            with mock("--store", store, "--workers", str(count)) as base:
+                fill(base, 200)
+                figures[count] = both(base, seconds, connections)
+    for scenario in ("GET list", "POST create"):
+        one, two = figures[1][scenario], figures[2][scenario]
+        print(row(f"1 worker  {scenario}", one))
+        print(row(f"2 workers {scenario}", two, ("vs 1 worker", two["rps"] / one["rps"])))
+
+
+def scale(seconds: int, connections: int) -> None:
+    print("scale: GET list latency with 1k and 100k packages in the business (memory store)")
+    figures = {}
+    with mock() as base:
+        fill(base, 1_000)
+        figures[1_000] = run_wrk(base + LIST, "GET", None, seconds, connections)
+        fill(base, 99_000)
+        figures[100_000] = run_wrk(base + LIST, "GET", None, seconds, connections)
+    small, large = figures[1_000], figures[100_000]
+    print(row("1k packages", small))
+    print(
+        row(
+            "100k packages",
+            large,
+            ("p50 vs 1k", large["p50_ms"] / small["p50_ms"]),
+            ("p99 vs 1k", large["p99_ms"] / small["p99_ms"]),
+        )
+    )
+
+
+def burst(seconds: int, connections: int) -> None:
+    print("burst: GET list (limit 50) while 50 packages with 50 different zips turn ready together")
+    with mock("--queue-seconds", "3", "--build-seconds", "1") as base:
+        fill(base, 50, distinct=True)
+        # All 50 were created within well under a second: they turn ready 4 s after creation.
+        figures = run_wrk(base + "/api/v1/month-end-packages?limit=50", "GET", None, max(seconds, 6), connections)
+        with httpx.Client(base_url=base, headers=HEADERS) as client:
+            statuses = {p["status"] for p in client.get(CREATE, params={"limit": 50}).json()["items"]}
+    print(row("GET list during the burst", figures) + f"  (statuses after: {sorted(statuses)})")
+
+
+def cold(_seconds: int, _connections: int) -> None:
+    print("cold start: process start to the first 200 (GET accounting-periods), 5 starts")
+    times = []
+    for _ in range(5):
+        port = free_port()
+        command = [str(MOCK), "serve", "--port", str(port), "--log-level", "error"]
+        with process(command, f"http://127.0.0.1:{port}{PERIODS}") as took:
+            times.append(took)
+    print(f"  median {statistics.median(times):.2f} s, max {max(times):.2f} s")
+
+
+SECTIONS = {"servers": servers, "workers": workers, "scale": scale, "burst": burst, "cold": cold}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("benchmarks/compare.py needs wrk: apt-get install wrk", file=sys.stderr)
+        return 2
+    print(
+        f"{time.strftime('%Y-%m-%d')}, wrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
+        f"{os.cpu_count()} cores"
+    )
+    for name in args.only.split(","):
+        SECTIONS[name.strip()](args.seconds, args.connections)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
