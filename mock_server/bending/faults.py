@@ -35,7 +35,8 @@ from mock_server.listing import Key, sorted_entries
 from mock_server.packages import Package
 from mock_server.period_store import PeriodStore
 from mock_server.periods import Period
-from mock_server.reports.archive import ArchiveCache, ArchiveSpec
+from mock_server.reports.archive import ArchiveSpec
+from mock_server.reports.builds import ArchiveBuilds
 from mock_server.state import Ledger, PackageStore
 from mock_server.timestamps import iso_instant
 
@@ -361,14 +362,21 @@ STATE_FAULTS = frozenset(
 class _ArchivesView:
     """Builds the zip from a spec missing its last report (``missing-report``)."""
 
-    def __init__(self, inner: ArchiveCache, switches: FaultSwitches) -> None:
+    def __init__(self, inner: ArchiveBuilds, switches: FaultSwitches) -> None:
         self._inner = inner
         self._switches = switches
 
-    def get(self, spec: ArchiveSpec) -> bytes:
-        if "missing-report" in self._switches:
-            spec = replace(spec, reports=spec.reports[:-1])
-        return self._inner.get(spec)
+    def _bent(self, spec: ArchiveSpec) -> ArchiveSpec:
+        return replace(spec, reports=spec.reports[:-1]) if "missing-report" in self._switches else spec
+
+    def start(self, spec: ArchiveSpec) -> None:
+        self._inner.start(self._bent(spec))
+
+    def size(self, spec: ArchiveSpec) -> int:
+        return self._inner.size(self._bent(spec))
+
+    async def content(self, spec: ArchiveSpec) -> bytes:
+        return await self._inner.content(self._bent(spec))
 
 
 class _RequestModels(Mapping[str, Any]):
@@ -424,8 +432,8 @@ class FaultLayer:
             ids=ledger.ids,
         )
 
-    def archives(self, archives: ArchiveCache) -> ArchiveCache:
-        return cast(ArchiveCache, _ArchivesView(archives, self.switches))
+    def archives(self, archives: ArchiveBuilds) -> ArchiveBuilds:
+        return cast(ArchiveBuilds, _ArchivesView(archives, self.switches))
 
     def request_models(
         self, document: dict[str, Any], compile_models: Callable[[dict[str, Any]], Mapping[str, Any]]

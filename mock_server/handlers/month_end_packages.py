@@ -22,7 +22,8 @@ from mock_server.identities import Fixtures
 from mock_server.lifecycle import READY, Timeline
 from mock_server.listing import Key, list_page, sorted_entries
 from mock_server.packages import ArtifactInfo, Package
-from mock_server.reports.archive import ArchiveCache, ArchiveSpec
+from mock_server.reports.archive import ArchiveSpec
+from mock_server.reports.builds import ArchiveBuilds, ZipPending
 from mock_server.settings import Settings
 from mock_server.state import Ledger
 from mock_server.timestamps import iso_instant
@@ -50,7 +51,7 @@ class MonthEndPackagesApi:
         fixtures: Callable[[], Fixtures],
         ledger: Callable[[], Ledger],
         clock: Clock,
-        archives: ArchiveCache,
+        archives: ArchiveBuilds,
         codec: CursorCodec,
         links: LinkSigner,
         sort_columns: dict[str, list[str]],
@@ -92,19 +93,28 @@ class MonthEndPackagesApi:
 
     def artifact(self, package: Package) -> ArtifactInfo:
         spec = self.archive_spec(package)
-        return ArtifactInfo(filename=spec.filename, size=len(self._archives.get(spec)))
+        return ArtifactInfo(filename=spec.filename, size=self._archives.size(spec))  # or ZipPending
 
-    def signed_file(self, package_id: str, filename: str, now: float) -> bytes | None:
+    async def signed_file(self, package_id: str, filename: str, now: float) -> bytes | None:
         """The zip a verified presigned link names, or None when no ready package has that file."""
         package = self._ledger().packages.find(package_id)
         if package is None or package.stage(now).status != READY:
             return None
         spec = self.archive_spec(package)
-        return self._archives.get(spec) if spec.filename == filename else None
+        return await self._archives.content(spec) if spec.filename == filename else None
 
     def package_json(self, package: Package, now: float) -> str:
-        """The package at ``now`` as MonthEndPackageResponse JSON text."""
+        """The package at ``now`` as MonthEndPackageResponse JSON text (ZipPending while a ready
+        package's zip still builds: see ``_rendered``)."""
         return package.json_text(package.stage(now), self.artifact)
+
+    async def _rendered(self, render: Callable[[], str]) -> str:
+        """``render()``, after awaiting any zip it needs that is still building."""
+        while True:
+            try:
+                return render()
+            except ZipPending as pending:
+                await self._archives.content(pending.spec)
 
     # -- operations ------------------------------------------------------------------------
 
@@ -175,10 +185,10 @@ class MonthEndPackagesApi:
             error_message=error_message,
         )
         ledger.packages.add(package)
-        body = (
-            '{"package":' + self.package_json(package, now) + ',"workflow_id":' + json.dumps(package.workflow_id) + "}"
-        )
-        return Reply(body, 201)
+        if error_message is None:
+            self._archives.start(self.archive_spec(package))  # built in the pool while it is queued
+        rendered = await self._rendered(lambda: self.package_json(package, now))
+        return Reply('{"package":' + rendered + ',"workflow_id":' + json.dumps(package.workflow_id) + "}", 201)
 
     def _failure_message(
         self, package_id: str, business_id: str, start: date, reports: tuple[str, ...], outcome: str | None
@@ -197,7 +207,8 @@ class MonthEndPackagesApi:
         package = self._ledger().packages.get(principal.business.id, package_id)
         if package is None:
             raise not_found()
-        return Reply(self.package_json(package, self._clock.timestamp()))
+        now = self._clock.timestamp()
+        return Reply(await self._rendered(lambda: self.package_json(package, now)))
 
     async def list_packages(self, principal: Principal, query: dict[str, Any]) -> Reply:
         now = self._clock.timestamp()
@@ -211,13 +222,15 @@ class MonthEndPackagesApi:
             selected = (p for p in packages if status is None or p.stage(now).status == status)
             return sorted_entries(selected, lambda p: (p.sort_value(sort_by, now), p.id))
 
-        text = list_page(
-            query=query,
-            business_id=business_id,
-            sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
-            entries=entries,
-            render_json=lambda p: self.package_json(p, now),
-            codec=self._codec,
+        text = await self._rendered(
+            lambda: list_page(
+                query=query,
+                business_id=business_id,
+                sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
+                entries=entries,
+                render_json=lambda p: self.package_json(p, now),
+                codec=self._codec,
+            )
         )
         return Reply(text)
 
@@ -234,7 +247,8 @@ class MonthEndPackagesApi:
                 "failed": f"Package build failed and has no file to download: {package.error_message}",
             }[stage.status]
             raise ApiError(400, reason)
-        artifact = self.artifact(package)
+        spec = self.archive_spec(package)
+        artifact = ArtifactInfo(filename=spec.filename, size=len(await self._archives.content(spec)))
         link = self._links.sign(package.id, artifact.filename, now)
         return json_reply(
             {

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -75,24 +73,3 @@ def build_archive(spec: ArchiveSpec) -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, content)
     return buffer.getvalue()
-
-
-class ArchiveCache:
-    """Built zips, least recently used dropped first; builds each spec once."""
-
-    def __init__(self, capacity: int = 128) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[ArchiveSpec, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, spec: ArchiveSpec) -> bytes:
-        with self._lock:
-            if spec in self._items:
-                self._items.move_to_end(spec)
-                return self._items[spec]
-        content = build_archive(spec)
-        with self._lock:
-            self._items[spec] = content
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
-        return content

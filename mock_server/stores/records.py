@@ -21,9 +21,7 @@ T = TypeVar("T")
 def to_record(value: Any) -> Any:
     """A dataclass (or anything inside one) as JSON-ready data; private fields (``_x``) left out."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: to_record(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")
-        }
+        return {name: to_record(getattr(value, name)) for name in _public_fields(type(value))}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Path):
@@ -44,6 +42,11 @@ def from_record(kind: type[T], data: Any) -> T:
 
 def dumps(value: Any) -> str:
     return json.dumps(to_record(value), separators=(",", ":"))
+
+
+@functools.cache
+def _public_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind) if not f.name.startswith("_"))
 
 
 @functools.cache

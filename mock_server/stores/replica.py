@@ -15,6 +15,7 @@ A named session not in memory is loaded from its events when a request names it.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import os
@@ -62,6 +63,8 @@ class Replica:
         self._origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._seq = 0  # the last event applied
         self._applying = False
+        self._in_transaction = False
+        self._writer = asyncio.Lock()
         self._based: set[str] = set()  # sessions whose base day is in the log
         self._sessions: Sessions | None = None
         faults.observer = self._observer(GLOBAL, None)
@@ -119,17 +122,26 @@ class Replica:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Run a change alone across every process sharing the store, on the latest state."""
+        if self._in_transaction:  # already alone and synced
+            yield
+            return
         with self.store.exclusive():
             self.sync()
-            yield
+            self._in_transaction = True
+            try:
+                yield
+            finally:
+                self._in_transaction = False
 
     def transactional(self, handler: Callable[..., Any]) -> Callable[..., Any]:
         """An async handler run inside ``transaction`` (its signature kept for connexion)."""
 
         @functools.wraps(handler)
         async def run(*args: Any, **kwargs: Any) -> Any:
-            with self.transaction():
-                return await handler(*args, **kwargs)
+            # One writer of this process at a time: a handler may await a zip build inside.
+            async with self._writer:
+                with self.transaction():
+                    return await handler(*args, **kwargs)
 
         return run
 
@@ -199,19 +211,23 @@ class Replica:
         def observe(kind: str, record: Any) -> None:
             if self._applying or not self.store.shared:
                 return
-            with self.transaction():
-                if state is not None and key not in self._based:
-                    self._based.add(key)
-                    self._append(key, "base", {"today": state.base.isoformat()})
-                self._append(key, kind, to_record(record))
+            if state is not None and key not in self._based:
+                self._based.add(key)
+                self._append(key, "base", {"today": state.base.isoformat()})
+            self._append(key, kind, to_record(record))
 
         return observe
 
     def _append(self, key: str, kind: str, data: Any) -> int:
+        """Write an event this process has applied already. Inside a transaction (synced, alone)
+        nothing unseen comes before it, so the sync cursor moves past it; outside one (a package
+        created, a score snapshot: records nobody else writes) other processes' events may, so
+        the cursor stays and the next sync skips this process's own events by their origin."""
         if not self.store.shared:
             return 0
         seq = self.store.append(self._origin, key, kind, json.dumps(data, separators=(",", ":")))
-        self._seq = seq  # inside the writer lock, after a sync: nothing unseen comes before it
+        if self._in_transaction:
+            self._seq = seq
         return seq
 
 

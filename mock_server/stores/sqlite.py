@@ -2,11 +2,14 @@
 
 WAL mode, so readers never wait for the writer; ``synchronous=NORMAL``, so a committed event
 survives the process being killed (not a power cut, which a mock need not survive). Writers
-serialize on SQLite's own write lock (``BEGIN IMMEDIATE``).
+queue on an flock of ``<db>.lock`` before ``BEGIN IMMEDIATE``: the kernel wakes the next one
+the moment the lock is free, where SQLite's own busy handler sleeps in growing steps (with
+two workers creating packages, p99 went to ~80 ms on that alone).
 """
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +49,7 @@ class SqliteStore:
         path = sqlite_path(url)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_file = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 (kept open)
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -106,6 +110,7 @@ class SqliteStore:
             finally:
                 self._depth -= 1
             return
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -117,8 +122,12 @@ class SqliteStore:
             # Events appended before an error answer (a 4xx raised by a handler) did happen in
             # this process's replica: they are committed all the same.
             self._depth = 0
-            if self._db.in_transaction:
-                self._db.execute("COMMIT")
+            try:
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
+            finally:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def close(self) -> None:
         self._db.close()
+        self._lock_file.close()

@@ -1,0 +1,103 @@
+"""Package zips built off the event loop, in a process pool, and cached by their inputs.
+
+A build starts when its package is created (its bytes depend only on the ``ArchiveSpec``, so
+starting early is invisible to clients) and usually ends long before the package turns
+ready. A request that needs a zip still building awaits that one build; the loop keeps
+serving everything else. Rendering code that cannot await asks ``size`` and gets
+``ZipPending`` while the build runs (``await builds.content(spec)``, then render again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import multiprocessing
+import os
+import threading
+from collections import OrderedDict
+
+from mock_server.reports.archive import ArchiveSpec, build_archive
+
+_POOL: concurrent.futures.ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> concurrent.futures.ProcessPoolExecutor:
+    """This process's build pool (spawned processes: forking a server with threads is unsafe)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+            )
+            atexit.register(_POOL.shutdown, wait=True, cancel_futures=True)  # before modules are torn down
+        return _POOL
+
+
+class ZipPending(Exception):
+    """The zip of ``spec`` is still being built."""
+
+    def __init__(self, spec: ArchiveSpec) -> None:
+        super().__init__(spec.filename)
+        self.spec = spec
+
+
+class ArchiveBuilds:
+    """Built zips, least recently used dropped first; each spec built once, in the pool."""
+
+    def __init__(self, capacity: int = 128, *, in_pool: bool = True) -> None:
+        self._capacity = capacity
+        self._in_pool = in_pool
+        self._built: OrderedDict[ArchiveSpec, bytes] = OrderedDict()
+        self._building: dict[ArchiveSpec, concurrent.futures.Future[bytes]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, spec: ArchiveSpec) -> None:
+        """Begin building ``spec`` unless it is built or building."""
+        with self._lock:
+            if spec in self._built or spec in self._building:
+                return
+            if not self._in_pool:
+                future: concurrent.futures.Future[bytes] = concurrent.futures.Future()
+                future.set_result(build_archive(spec))
+            else:
+                future = _pool().submit(build_archive, spec)
+            self._building[spec] = future
+        future.add_done_callback(lambda done: self._keep(spec, done))
+
+    def _keep(self, spec: ArchiveSpec, done: concurrent.futures.Future[bytes]) -> None:
+        with self._lock:
+            self._building.pop(spec, None)
+            if done.exception() is None:
+                self._built[spec] = done.result()
+                while len(self._built) > self._capacity:
+                    self._built.popitem(last=False)
+
+    def _get(self, spec: ArchiveSpec) -> bytes | concurrent.futures.Future[bytes]:
+        self.start(spec)
+        with self._lock:
+            content = self._built.get(spec)
+            if content is not None:
+                self._built.move_to_end(spec)
+                return content
+            future = self._building.get(spec)
+        if future is None:  # dropped from the cache between start and here: build again
+            return self._get(spec)
+        return future
+
+    def size(self, spec: ArchiveSpec) -> int:
+        """The zip's length, or ZipPending while it builds."""
+        found = self._get(spec)
+        if isinstance(found, bytes):
+            return len(found)
+        if found.done():
+            return len(found.result())
+        raise ZipPending(spec)
+
+    async def content(self, spec: ArchiveSpec) -> bytes:
+        """The zip, awaiting its build if it runs (the loop serves other requests meanwhile)."""
+        found = self._get(spec)
+        if isinstance(found, bytes):
+            return found
+        return await asyncio.wrap_future(found)
