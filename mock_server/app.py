@@ -109,8 +109,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         business_ids=lambda: list(runtime.fixtures.businesses),
     )
     archives = faults.archives(ArchiveBuilds())
-    links = LinkSigner(settings.secret, settings.base_url, settings.download_url_seconds)
-    codec = CursorCodec(settings.secret)
+    secret = runtime.replica.shared_secret(settings.secret)
+    links = LinkSigner(secret, settings.base_url, settings.download_url_seconds, session=Sessions.current_name)
+    codec = CursorCodec(secret)
     packages_api = MonthEndPackagesApi(
         settings=settings,
         fixtures=lambda: runtime.fixtures,
@@ -183,8 +184,12 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         return console.asset(request.path_params["name"])
 
     async def download_file(request: Request) -> Response:
-        # A presigned URL carries no session header: the package's own session is found by its id.
-        with entered(runtime.sessions.owner_of_package(request.path_params["package_id"])):
+        # A presigned URL carries no session header: the link names its session (signed).
+        try:
+            session = links.signed_session(request.url.path, dict(request.query_params))
+        except LinkRefused as refused:
+            return Response(refused.xml(), status_code=403, media_type="application/xml")
+        with entered(session):
             return await serve_file(request)
 
     async def serve_file(request: Request) -> Response:

@@ -114,7 +114,7 @@ def test_a_reset_survives_a_restart_and_lets_the_log_forget_the_rest(tmp_path: P
         assert again.get(PACKAGES, headers=ACME).json()["items"] == []
         assert again.get("/__mock/state").json()["clock_offset_seconds"] == 5  # a reset keeps the clock
     kinds = [row[0] for row in sqlite3.connect(tmp_path / "mock.db").execute("SELECT kind FROM events")]
-    assert kinds == ["reset"]
+    assert kinds == ["secret", "reset"]  # the links key stays; the packages and clock moves are forgotten
 
 
 def test_bad_store_urls_and_a_newer_schema_are_refused_clearly(tmp_path: Path) -> None:
@@ -198,6 +198,15 @@ def test_two_mock_processes_on_one_store_answer_as_one(shared_store: str) -> Non
         assert httpx.get(f"{one}{PERIODS}/{period['id']}", headers=ACME).json()["status"] == "closed"
         httpx.put(f"{two}/__mock/faults", json={"active": ["has-next-on-last-page"]}).raise_for_status()
         assert httpx.get(f"{one}/__mock/faults").json()["active"] == ["has-next-on-last-page"]
+        # A named session's presigned link works on the other process (the link names its session).
+        worker = {**ACME, "x-mock-session": "w7"}
+        in_session = httpx.post(f"{one}{PACKAGES}", json=BODY, headers=worker).json()["package"]["id"]
+        httpx.post(f"{one}/__mock/clock/advance", json={"seconds": 10}, headers=worker).raise_for_status()
+        session_link = httpx.get(f"{one}{PACKAGES}/{in_session}/download", headers=worker).json()
+        fetched = httpx.get(session_link["download_url"].replace(one, two))
+        assert fetched.status_code == 200 and len(fetched.content) == session_link["file_size_bytes"]
+        tampered = session_link["download_url"].replace(one, two).replace("x-mock-session=w7", "x-mock-session=w8")
+        assert httpx.get(tampered).status_code == 403
         # Reset on two: gone on one; the clock is shared too.
         httpx.post(f"{two}/__mock/reset").raise_for_status()
         assert httpx.get(f"{one}{PACKAGES}/{created['id']}", headers=ACME).status_code == 404
@@ -277,3 +286,17 @@ def _store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
     else:
         with fresh_database(request.getfixturevalue("postgres_cluster_url")) as url:
             yield url
+
+
+def test_the_first_process_s_link_key_is_every_process_s(tmp_path: Path) -> None:
+    """Download links and cursors are signed with the key the store keeps, whatever
+    --signing-key a later replica was started with."""
+    store = f"sqlite:///{tmp_path / 'mock.db'}"
+    first = TestClient(create_app(_settings(store, signing_key="first")), base_url="http://127.0.0.1:4010")
+    later = TestClient(create_app(_settings(store, signing_key="later")), base_url="http://127.0.0.1:4010")
+    package = first.post(PACKAGES, json=BODY, headers=ACME).json()["package"]["id"]
+    first.post("/__mock/clock/advance", json={"seconds": 10}).raise_for_status()
+    link = first.get(f"{PACKAGES}/{package}/download", headers=ACME).json()["download_url"]
+    assert later.get(link).status_code == 200
+    page = first.get(PERIODS, headers=ACME, params={"limit": 2}).json()
+    assert later.get(PERIODS, headers=ACME, params={"limit": 2, "cursor": page["next_cursor"]}).status_code == 200

@@ -103,13 +103,6 @@ class Sessions:
         self._sweep(self._wall())
         return list(self._named)
 
-    def owner_of_package(self, package_id: str) -> str | None:
-        """The session holding this package (None: the shared state, or nobody)."""
-        for name, state in self._named.items():
-            if state.ledger.packages.find(package_id) is not None:
-                return name
-        return None
-
     def _sweep(self, now: float) -> None:
         for name in [n for n, s in self._named.items() if now - s.last_used > self._idle_seconds]:
             del self._named[name]

@@ -16,6 +16,7 @@ A named session not in memory is loaded from its events when a request names it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import json
 import os
@@ -67,6 +68,7 @@ class Replica:
         self._writer = asyncio.Lock()
         self._based: set[str] = set()  # sessions whose base day is in the log
         self._sessions: Sessions | None = None
+        self._secret: bytes | None = None
         faults.observer = self._observer(GLOBAL, None)
         steering.observer = self._observer(GLOBAL, None)
 
@@ -77,6 +79,17 @@ class Replica:
         self._sessions = sessions
         if self.store.shared:
             self.sync()
+
+    def shared_secret(self, proposed: bytes) -> bytes:
+        """The key of download links and cursors: the first process to open the store writes its
+        own, and every later one (any replica, any restart) uses that one."""
+        if not self.store.shared:
+            return proposed
+        with self.transaction():
+            if self._secret is None:
+                self._append(GLOBAL, "secret", {"key": base64.b64encode(proposed).decode()})
+                self._secret = proposed
+        return self._secret
 
     @property
     def sessions(self) -> Sessions:
@@ -165,6 +178,8 @@ class Replica:
             data = json.loads(event.data)
             if event.kind == "faults":
                 self._faults.set(data["active"])
+            elif event.kind == "secret":
+                self._secret = base64.b64decode(data["key"])
             elif event.kind == "steering":
                 self._steering.restore(data)
             return
