@@ -1,9 +1,11 @@
+import json
 from pathlib import Path
 
 import pytest
 
 from mock_server.bending.faults import UnknownFaultError
 from mock_server.cli import banner, settings_from_args
+from mock_server.settings import Settings
 
 
 def test_flags_win_over_environment_which_wins_over_defaults() -> None:
@@ -28,6 +30,24 @@ def test_flags_win_over_environment_which_wins_over_defaults() -> None:
     )
     assert settings.port == 6000 and not settings.control and settings.cors_origins == ("http://a.example",)
     assert settings.fixtures_path == Path("x.yaml") and settings.seed == 3
+
+
+def test_store_and_workers_come_from_flags_or_environment_and_settings_travel_to_workers_whole() -> None:
+    from mock_server.stores.records import from_record, to_record
+
+    env = {"DAYZERO_MOCK_STORE": "sqlite:///env.db", "DAYZERO_MOCK_WORKERS": "3"}
+    settings, _ = settings_from_args(["serve"], env=env)
+    assert settings.store == "sqlite:///env.db" and settings.workers == 3
+    settings, _ = settings_from_args(
+        ["serve", "--store", "sqlite:///flag.db", "--workers", "2", "--fault", "cursor-500", "--latency", "5..9"],
+        env=env,
+    )
+    assert settings.store == "sqlite:///flag.db" and settings.workers == 2
+    assert "store:    sqlite:///flag.db, 2 workers" in banner(settings)
+    # --workers hands the resolved settings to each worker process as JSON.
+    assert from_record(Settings, json.loads(json.dumps(to_record(settings)))) == settings
+    with pytest.raises(ValueError, match="needs a shared store"):
+        settings_from_args(["serve", "--workers", "2"], env={})
 
 
 def test_unknown_fault_is_refused() -> None:
