@@ -300,3 +300,22 @@ def test_the_first_process_s_link_key_is_every_process_s(tmp_path: Path) -> None
     assert later.get(link).status_code == 200
     page = first.get(PERIODS, headers=ACME, params={"limit": 2}).json()
     assert later.get(PERIODS, headers=ACME, params={"limit": 2, "cursor": page["next_cursor"]}).status_code == 200
+
+
+def test_the_kit_finds_two_workers_on_one_store_conforming(tmp_path: Path) -> None:
+    """The whole smoke tier, with its creates, polls, walks and downloads landing on either worker."""
+    from conformance import Identity, KitSettings, run_conformance
+    from mock_server.testing import GLOBEX_ID
+
+    store = f"sqlite:///{tmp_path / 'mock.db'}"
+    with serving(store, "--workers", "2", "--queue-seconds", "0.2", "--build-seconds", "0.3") as (url, _):
+        run = run_conformance(
+            KitSettings(
+                base_url=url,
+                identity=Identity("dz_demo_acme", ACME_ID),
+                other=Identity("dz_demo_globex", GLOBEX_ID),
+                ready_timeout=20.0,
+            )
+        )
+    failed = {r.check.id: [f.message for f in r.findings] for r in run.failed()}
+    assert failed == {} and run.exit_code == 0
