@@ -133,7 +133,8 @@ def test_a_developer_clicks_through_the_console_in_chromium() -> None:
         assert api.get(f"{PACKAGES}/{second}").json()["status"] == "failed"
         screenshot(page, "console-ready-and-failed")
 
-        # Freeze the clock: the header says so, and the mock's clock stands still.
+        # Freeze the clock: the header says so (and did not before), and the mock's clock stands still.
+        assert not page.is_visible("#frozen")  # type: ignore[attr-defined]
         page.click("#freeze")  # type: ignore[attr-defined]
         page.wait_for_selector("#frozen:not([hidden])")  # type: ignore[attr-defined]
         assert httpx.get(f"{mock.base_url}/__mock/state").json()["frozen"] is True

@@ -89,7 +89,7 @@ function renderBusinesses(overview) {
         el("td", { class: "mono" }, pkg.id.slice(0, 8)),
         el("td", {}, badge(pkg.status)),
         el("td", {}, pkg.report_format),
-        el("td", {}, `${pkg.period_start} – ${pkg.period_end}`),
+        el("td", { class: "nowrap" }, `${pkg.period_start} – ${pkg.period_end}`),
         el("td", {}, timeline(pkg, now), pkg.error_message ? el("div", { class: "muted" }, pkg.error_message) : ""),
         el("td", {}, ["queued", "in_progress"].includes(pkg.status)
           ? el("button", { type: "button", class: "fail", onclick: () => act(`Package ${pkg.id.slice(0, 8)} failed`,
@@ -98,7 +98,7 @@ function renderBusinesses(overview) {
     const periods = el("table", { class: "periods" },
       el("thead", {}, el("tr", {}, ...["period", "status", "closed", "reopened", "lock reason"].map((h) => el("th", {}, h)))),
       el("tbody", {}, ...business.periods.map((period) => el("tr", { dataset: { period: period.id } },
-        el("td", {}, `${period.period_start} – ${period.period_end}`),
+        el("td", { class: "nowrap" }, `${period.period_start} – ${period.period_end}`),
         el("td", {}, badge(period.status)),
         el("td", {}, time(period.closed_at)),
         el("td", {}, period.reopened_at ? `${time(period.reopened_at)} (${period.reopen_reason || ""})` : ""),
