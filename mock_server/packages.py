@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from mock_server.lifecycle import READY, Stage, Timeline, stage_at
 from mock_server.timestamps import date_as_instant, iso_instant
@@ -35,8 +35,13 @@ class Package:
     requested_by_user_id: str
     timeline: Timeline
     error_message: str | None
-    # Rendered JSON per status: a package only changes at a transition.
-    _json_by_status: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Rendered JSON per status (a package only changes at a transition). Not a field but set
+    # per instance in __post_init__: a copy made with dataclasses.replace starts with its own,
+    # empty cache, and the stores' records leave it out.
+    _json_by_status: ClassVar[dict[str, str]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_json_by_status", {})
 
     def stage(self, now: float) -> Stage:
         return stage_at(self.timeline, now)

@@ -306,7 +306,7 @@ class _PackagesView:
         # Built already, as far as the download handler can tell.
         timeline = package.timeline
         finished = replace(timeline, created_at=now - timeline.queue_seconds - timeline.build_seconds)
-        return replace(package, timeline=finished, _json_by_status={})
+        return replace(package, timeline=finished)
 
 
 class _PeriodsView:

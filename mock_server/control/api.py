@@ -128,7 +128,6 @@ class ControlApi:
             package,
             timeline=failing_now(package.timeline, now),
             error_message=FORCED_FAILURE.format(package.id),
-            _json_by_status={},
         )
         store.replace(failed)
         return json_body(_package_entry(failed, now))
