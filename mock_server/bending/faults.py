@@ -24,10 +24,10 @@ import functools
 import json
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
-from mock_server.clock import Clock
+from mock_server.clock import Clock, parse_instant
 from mock_server.errors import RequestValidationError, not_found
 from mock_server.generations import Reply
 from mock_server.lifecycle import FAILED, IN_PROGRESS, READY
@@ -199,7 +199,7 @@ async def _ready_regresses(layer: FaultLayer, call: Handler, kwargs: dict[str, A
     def regress(body: Any) -> None:
         for package in _packages_in(body):
             ready_at = package.get("ready_at")
-            if package.get("status") == READY and ready_at and now > _instant(ready_at) + 1:
+            if package.get("status") == READY and ready_at and now > parse_instant(ready_at).timestamp() + 1:
                 package.update(
                     status=IN_PROGRESS, ready_at=None, filename=None, file_size_bytes=None, updated_at=iso_instant(now)
                 )
@@ -279,15 +279,19 @@ EDGE_FAULTS = frozenset({"accept-unknown-reports", "token-any-business"})  # req
 # -- state bends -------------------------------------------------------------------------------
 
 
-class _PackagesView:
-    """The package store as a faulty backend would read it."""
+class _StoreView:
+    """A store as a faulty backend would read it: what a subclass does not bend, the store does."""
 
-    def __init__(self, inner: PackageStore, layer: FaultLayer) -> None:
+    def __init__(self, inner: Any, layer: FaultLayer) -> None:
         self._inner = inner
         self._layer = layer
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+class _PackagesView(_StoreView):
+    _inner: PackageStore
 
     def by_created(self, business_id: str) -> tuple[list[Key], list[Package]]:
         if "leak-other-business" not in self._layer.switches:
@@ -309,15 +313,8 @@ class _PackagesView:
         return replace(package, timeline=finished)
 
 
-class _PeriodsView:
-    """The period store as a faulty backend would read it."""
-
-    def __init__(self, inner: PeriodStore, layer: FaultLayer) -> None:
-        self._inner = inner
-        self._layer = layer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+class _PeriodsView(_StoreView):
+    _inner: PeriodStore
 
     def get(self, business_id: str, period_id: str) -> Period | None:
         switches = self._layer.switches
@@ -423,7 +420,7 @@ class FaultLayer:
     def ledger(self) -> Ledger:
         """The current ledger, seen through the state faults switched on."""
         ledger = self._ledger()
-        if not self.switches.active & STATE_FAULTS:
+        if not self.switches or self.switches.active.isdisjoint(STATE_FAULTS):
             return ledger
         # Views with the stores' interface (a Ledger in all but type).
         return Ledger(
@@ -452,6 +449,8 @@ class FaultLayer:
 
         @functools.wraps(handler)
         async def bent(**kwargs: Any) -> Reply:
+            if not self.switches:  # the request path with no fault on: the handler alone
+                return await handler(**kwargs)
             token = _OPERATION.set(operation_id)
             try:
                 call = handler
@@ -478,7 +477,3 @@ def _without_report_enum(document: dict[str, Any]) -> dict[str, Any]:
     request["properties"]["selected_reports"]["items"].pop("enum")
     schemas["MonthEndPackageCreateRequest"] = request
     return {**document, "components": {**document["components"], "schemas": schemas}}
-
-
-def _instant(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

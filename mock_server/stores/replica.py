@@ -147,7 +147,10 @@ class Replica:
                 self._in_transaction = False
 
     def transactional(self, handler: Callable[..., Any]) -> Callable[..., Any]:
-        """An async handler run inside ``transaction`` (its signature kept for connexion)."""
+        """An async handler run inside ``transaction`` (its signature kept for connexion); the
+        handler itself when no other process shares the store (nothing to line up with)."""
+        if not self.store.shared:
+            return handler
 
         @functools.wraps(handler)
         async def run(*args: Any, **kwargs: Any) -> Any:
