@@ -170,4 +170,27 @@ def test_a_developer_clicks_through_the_console_in_chromium() -> None:
         page.wait_for_selector(row, state="detached")  # type: ignore[attr-defined]
         assert httpx.get(f"{mock.base_url}/__mock/state").json()["packages"] == 0
         screenshot(page, "console-after-reset")
+
+        # The Session box: the console shows (and acts on) that x-mock-session's state only.
+        # Steering changed from outside the page: the panel follows on its next refresh.
+        httpx.put(f"{mock.base_url}/__mock/steering", json={"chaos": 0, "latency_ms": None}).raise_for_status()
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => document.querySelector('#steering-now').textContent.includes('no latency, chaos 0')"
+        )
+        assert page.input_value("#chaos") == "0"  # type: ignore[attr-defined]
+        worker = api.post(PACKAGES, json=body, headers={"x-mock-session": "w1"}).json()["package"]["id"]
+        page.fill("#session", "w1")  # type: ignore[attr-defined]
+        page.press("#session", "Enter")  # type: ignore[attr-defined]
+        page.wait_for_selector(f"#businesses tr[data-package='{worker}']")  # type: ignore[attr-defined]
+        page.click("button[data-advance='3600']")  # type: ignore[attr-defined]
+        page.wait_for_selector(f"#businesses tr[data-package='{worker}'] .status-ready")  # type: ignore[attr-defined]
+        assert httpx.get(f"{mock.base_url}/__mock/state").json()["clock_offset_seconds"] == 3600  # shared: 1 hour
+        screenshot(page, "console-session-w1")
+        page.click("#businesses details summary")  # type: ignore[attr-defined]
+        page.wait_for_selector("#businesses details[open] tr[data-period] .status-open")  # type: ignore[attr-defined]
+        page.evaluate("document.querySelector('#businesses details[open]').scrollIntoView()")  # type: ignore[attr-defined]
+        screenshot(page, "console-periods")
+        page.fill("#session", "")  # type: ignore[attr-defined]
+        page.press("#session", "Enter")  # type: ignore[attr-defined]
+        page.wait_for_selector(f"#businesses tr[data-package='{worker}']", state="detached")  # type: ignore[attr-defined]
         assert errors == []

@@ -100,7 +100,7 @@ function renderBusinesses(overview) {
       el("tbody", {}, ...business.periods.map((period) => el("tr", { dataset: { period: period.id } },
         el("td", { class: "nowrap" }, `${period.period_start} – ${period.period_end}`),
         el("td", {}, badge(period.status)),
-        el("td", {}, time(period.closed_at)),
+        el("td", { class: "nowrap" }, time(period.closed_at)),
         el("td", {}, period.reopened_at ? `${time(period.reopened_at)} (${period.reopen_reason || ""})` : ""),
         el("td", {}, period.lock_reason || "")))));
     const shown = business.packages.length < business.package_count
@@ -130,10 +130,14 @@ async function renderFaults() {
 
 async function renderSteering() {
   const steering = await call("GET", "/steering");
+  fillSteering(steering);
+  showSteering(steering);
+}
+
+function fillSteering(steering) {
   $("#latency-min").value = steering.latency_ms ? steering.latency_ms.min : 0;
   $("#latency-max").value = steering.latency_ms ? steering.latency_ms.max : 0;
   $("#chaos").value = steering.chaos;
-  showSteering(steering);
 }
 
 function showSteering(steering) {
@@ -156,11 +160,21 @@ async function renderJournal() {
   $("#journal tbody").replaceChildren(...rows);
 }
 
+// Faults and steering can change from elsewhere (the control API, another console): keep the
+// panels in line without touching a field being edited.
+async function refreshSettings() {
+  const [faults, steering] = await Promise.all([call("GET", "/faults"), call("GET", "/steering")]);
+  const active = new Set(faults.active);
+  for (const box of document.querySelectorAll("#faults input")) box.checked = active.has(box.name);
+  if (!$("#steering").contains(document.activeElement)) fillSteering(steering);
+  showSteering(steering);
+}
+
 async function refresh() {
   const overview = await call("GET", "/overview");
   renderState(overview.state);
   renderBusinesses(overview);
-  await renderJournal();
+  await Promise.all([renderJournal(), refreshSettings()]);
 }
 
 // -- controls ----------------------------------------------------------------------------------
