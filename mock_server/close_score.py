@@ -89,10 +89,11 @@ def close_score(period: Period, activity: Activity, acked_steps: set[str], signe
     return Score(round(sum(WEIGHTS[k] * v for k, v in components.items()) / 100, 1), components)
 
 
-def _share_status(flagged: int, total: int) -> str:
-    if flagged == 0:
+def _status(count: float, warn_up_to: float) -> str:
+    """pass at zero, warning up to ``warn_up_to``, fail above."""
+    if count == 0:
         return "pass"
-    return "warning" if flagged <= total * 0.05 else "fail"
+    return "warning" if count <= warn_up_to else "fail"
 
 
 def readiness_items(activity: Activity, acked_steps: set[str], signed_roles: set[str]) -> list[dict[str, Any]]:
@@ -104,25 +105,25 @@ def readiness_items(activity: Activity, acked_steps: set[str], signed_roles: set
     return [
         {
             "check": "transactions_reviewed",
-            "status": _share_status(activity.unreviewed, total),
+            "status": _status(activity.unreviewed, total * 0.05),
             "detail": f"{activity.unreviewed} of {total} transactions are not reviewed yet.",
             "count": activity.unreviewed,
         },
         {
             "check": "transactions_categorized",
-            "status": _share_status(activity.uncategorized, total),
+            "status": _status(activity.uncategorized, total * 0.05),
             "detail": f"{activity.uncategorized} of {total} transactions have no category.",
             "count": activity.uncategorized,
         },
         {
             "check": "bank_reconciliation",
-            "status": "pass" if lines == 0 else "warning" if lines <= 3 else "fail",
+            "status": _status(lines, 3),
             "detail": f"{lines} bank statement lines are not matched to the books.",
             "count": lines,
         },
         {
             "check": "checklist_steps",
-            "status": "pass" if not missing_steps else "warning" if len(missing_steps) <= 2 else "fail",
+            "status": _status(len(missing_steps), 2),
             "detail": "Every checklist step is acknowledged."
             if not missing_steps
             else f"Not acknowledged: {', '.join(missing_steps)}.",
@@ -130,7 +131,7 @@ def readiness_items(activity: Activity, acked_steps: set[str], signed_roles: set
         },
         {
             "check": "reviewer_sign_offs",
-            "status": "pass" if not missing_roles else "warning" if len(missing_roles) <= 2 else "fail",
+            "status": _status(len(missing_roles), 2),
             "detail": "Every role has signed off."
             if not missing_roles
             else f"No sign-off yet: {', '.join(missing_roles)}.",
