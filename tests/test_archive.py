@@ -166,3 +166,21 @@ def test_a_long_report_breaks_onto_pages_that_repeat_the_column_headers() -> Non
             assert _overlaps(page.chars) == [], number
         every_page = "\n".join(page.extract_text() for page in pdf.pages)
     assert all(f"Customer {i:03d}" in every_page for i in range(150))
+
+
+def test_a_zip_builds_in_the_pool_and_a_request_awaits_the_one_it_needs() -> None:
+    import asyncio
+
+    from mock_server.reports.builds import ArchiveBuilds, ZipPending
+
+    builds = ArchiveBuilds()
+    wanted = replace(spec("xlsx"), business_name="Pool Test Co")
+    builds.start(wanted)
+    try:
+        size = builds.size(wanted)
+    except ZipPending as pending:  # still building (the usual case: the pool has just started)
+        assert pending.spec == wanted
+        size = None
+    content = asyncio.run(builds.content(wanted))
+    assert content == build_archive(wanted) and builds.size(wanted) == len(content)
+    assert size in (None, len(content))
