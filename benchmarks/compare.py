@@ -18,9 +18,7 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +31,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import CREATE_BODY, HEADERS, free_port, run_wrk  # noqa: E402
 
+from mock_server.testing import server_process  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 MOCK = Path(sys.executable).with_name("dayzero-mock")
 PRISM = ROOT / "benchmarks" / "prism" / "node_modules" / ".bin" / "prism"
@@ -42,37 +42,10 @@ PERIODS = "/api/v1/accounting-periods"
 
 
 @contextmanager
-def process(command: list[str], ready_url: str, *, env: dict[str, str] | None = None) -> Iterator[float]:
-    """Start a server (own process group), yield the seconds it took to answer 2xx, stop it by PID."""
-    started = time.perf_counter()
-    server = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
-    try:
-        while True:
-            try:
-                if httpx.get(ready_url, headers=HEADERS, timeout=2).status_code < 300:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited")
-            if time.perf_counter() - started > 60:
-                raise RuntimeError(f"{command[0]} did not start")
-            time.sleep(0.005)
-        yield time.perf_counter() - started
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+def process(command: list[str], ready_url: str) -> Iterator[float]:
+    """A server in its own process; yields the seconds it took to answer 2xx."""
+    with server_process(command, ready_url, headers=HEADERS, cwd=str(ROOT)) as (_, took):
+        yield took
 
 
 @contextmanager

@@ -1,8 +1,13 @@
-"""Run the mock on a free loopback port from Python: ``with running_mock() as mock: ...``."""
+"""Run the mock on a free loopback port from Python: ``with running_mock() as mock: ...`` (in a
+thread), or any server command in its own process with ``server_process``."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -59,3 +64,45 @@ def running_mock(settings: Settings | None = None, *, startup_timeout: float = 1
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def server_process(
+    command: list[str],
+    ready_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    cwd: str | None = None,
+    startup_timeout: float = 60.0,
+) -> Iterator[tuple[subprocess.Popen[str], float]]:
+    """Start ``command`` in its own process group; yield it and the seconds until ``ready_url``
+    answered 2xx; stop the whole group (workers included) by its PID on exit."""
+    # Output to a file, not a pipe: a chatty server (Prism logs every request) would fill a
+    # pipe nobody reads and stall; the file is read only when the server dies at start.
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True, cwd=cwd
+        )
+        try:
+            while True:
+                try:
+                    if httpx.get(ready_url, headers=headers, timeout=2).status_code < 300:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"{command[0]} exited before answering: {log.read()}")
+                if time.perf_counter() - started > startup_timeout:
+                    raise RuntimeError(f"{command[0]} did not answer {ready_url} within {startup_timeout:.0f} s")
+                time.sleep(0.005)
+            yield process, time.perf_counter() - started
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)

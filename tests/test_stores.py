@@ -26,7 +26,7 @@ from mock_server.packages import Package
 from mock_server.settings import Settings
 from mock_server.stores import StoreError, open_store
 from mock_server.stores.records import from_record, to_record
-from mock_server.testing import ACME_ID
+from mock_server.testing import ACME_ID, server_process
 from tests.conftest import ACME
 from tests.postgres import fresh_database
 
@@ -145,41 +145,10 @@ def _free_port() -> int:
 def serving(store: str, *extra: str, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """``dayzero-mock serve`` in its own process; stopped (its whole group) on exit."""
     port = port or _free_port()
-    process = subprocess.Popen(
-        [str(EXE), "serve", "--port", str(port), "--store", store, "--queue-seconds", "2", "--build-seconds", "3"]
-        + list(extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    command = [str(EXE), "serve", "--port", str(port), "--store", store, "--queue-seconds", "2", "--build-seconds", "3"]
+    with server_process([*command, *extra], f"{url}/__mock/state", startup_timeout=30) as (process, _):
         yield url, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/__mock/state", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"the mock exited: {process.stdout.read() if process.stdout else ''}")
-        if time.monotonic() > deadline:
-            raise RuntimeError("the mock did not start")
-        time.sleep(0.05)
 
 
 def test_two_mock_processes_on_one_store_answer_as_one(shared_store: str) -> None:
