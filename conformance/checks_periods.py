@@ -98,8 +98,7 @@ def overlap_is_409(ctx: RunContext) -> None:
     exchange = ctx.client.post(
         PERIODS, json_body={"period_start": middle.isoformat(), "period_end": (middle + timedelta(days=30)).isoformat()}
     )
-    if exchange.status == 201:
-        ctx.created_periods.append(str((exchange.json() or {}).get("id")))
+    ctx.remember_if_created(exchange)
     ctx.expect_status(exchange, {409}, "a period sharing days with an existing one is a conflict")
     body = exchange.json()
     ctx.expect(
@@ -125,8 +124,7 @@ def dates_in_order(ctx: RunContext) -> None:
     exchange = ctx.client.post(
         PERIODS, json_body={"period_start": end.isoformat(), "period_end": (end - timedelta(days=5)).isoformat()}
     )
-    if exchange.status == 201:
-        ctx.created_periods.append(str((exchange.json() or {}).get("id")))
+    ctx.remember_if_created(exchange)
     ctx.expect_status(exchange, {400, 422}, "period_end before period_start is refused")
 
 
@@ -197,8 +195,7 @@ def close_twice(ctx: RunContext) -> None:
 def close_without_match(ctx: RunContext) -> None:
     end = ctx.own_periods.end_without_period()
     exchange = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": end.isoformat()})
-    if exchange.status == 201:
-        ctx.created_periods.append(str((exchange.json() or {}).get("id")))
+    ctx.remember_if_created(exchange)
     ctx.expect_status(exchange, {404}, "no period ends on that day")
 
 

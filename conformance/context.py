@@ -160,6 +160,11 @@ class RunContext:
             self.created.append(data["package"]["id"])
         return exchange, data["package"]
 
+    def remember_if_created(self, exchange: Exchange) -> None:
+        """A create the server should have refused made a period after all: list it at the end."""
+        if exchange.status == 201:
+            self.created_periods.append(str((exchange.json() or {}).get("id")))
+
     def valid_body(self, report_format: str = "pdf", reports: list[str] | None = None) -> dict[str, Any]:
         keys = self.contract.report_keys()
         chosen = reports or sorted(self.rng.sample(keys, self.rng.randint(1, 3)), key=keys.index)
