@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
 import uvicorn
@@ -48,18 +49,30 @@ def running_mock(settings: Settings | None = None, *, startup_timeout: float = 1
     """Start the mock in a background thread on a free port; stop it on exit."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    settings = replace(settings or Settings(), host="127.0.0.1", port=port)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="off"))
+    settings = replace(settings or Settings(), host="127.0.0.1", port=sock.getsockname()[1])
+    with serving_in_thread(create_app(settings), sock, startup_timeout=startup_timeout):
+        yield RunningMock(base_url=settings.base_url, settings=settings)
+
+
+@contextmanager
+def serving_in_thread(
+    app: Any, sock: socket.socket | None = None, *, lifespan: str = "off", startup_timeout: float = 10.0
+) -> Iterator[str]:
+    """Any ASGI app on uvicorn in a background thread, on ``sock`` (or a free loopback port);
+    yields its URL; stopped, and the socket closed, on exit."""
+    if sock is None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("The mock server did not start.")
+            raise RuntimeError("The server did not start.")
         time.sleep(0.01)
     try:
-        yield RunningMock(base_url=settings.base_url, settings=settings)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -8,17 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 import jsonschema_rs
 import pytest
-import uvicorn
 import yaml
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -30,7 +28,7 @@ from dayzero_mock_kit.openapi import CONTROL_PATH
 from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
-from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock
+from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock, serving_in_thread
 from tests.test_conformance_kit import FAULT_CHECKS
 
 PACKAGES = "/api/v1/month-end-packages"
@@ -48,23 +46,9 @@ class Proxied:
     proxy: TrafficProxy
 
 
-@contextmanager
-def serving(app: object, sock: socket.socket | None = None) -> Iterator[str]:
+def serving(app: object, sock: socket.socket | None = None) -> AbstractContextManager[str]:
     """Any ASGI app on a free loopback port (or the socket given) in a thread; stopped on exit."""
-    if sock is None:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    return serving_in_thread(app, sock, lifespan="on")
 
 
 @contextmanager
