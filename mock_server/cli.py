@@ -224,20 +224,32 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(100_000, 50, 1000)
 
 
-# The settings of a worker process (--workers): resolved once by the parent, handed down as JSON.
-WORKER_SETTINGS_ENV = "DAYZERO_MOCK_WORKER_SETTINGS"
+class WorkerApp:
+    """The app of one ``--workers`` process, from the settings the parent resolved (picklable)."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.record = json.dumps(to_record(settings))
 
-def worker_app() -> Any:
-    """The app of one worker process (uvicorn's factory, in each process --workers starts)."""
-    from mock_server.app import create_app
+    def __call__(self) -> Any:
+        from mock_server.app import create_app
 
-    app = create_app(from_record(Settings, json.loads(os.environ[WORKER_SETTINGS_ENV])))
-    _tune_garbage_collector()
-    return app
+        app = create_app(from_record(Settings, json.loads(self.record)))
+        _tune_garbage_collector()
+        return app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _serve(argv)
+    except KeyboardInterrupt:  # Ctrl-C before serving began (while the app is built)
+        from mock_server.reports.builds import shutdown_builds
+
+        shutdown_builds()
+        print("dayzero-mock: stopped (SIGINT).", file=sys.stderr)
+        return 0
+
+
+def _serve(argv: Sequence[str] | None) -> int:
     try:
         settings, log_level = settings_from_args(argv)
         load_fixtures(settings.fixtures_path)
@@ -255,33 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
 
-    import uvicorn
+    from mock_server.serving import serve_in_this_process, serve_in_workers
 
-    access_log = log_level in ("info", "debug")
     if settings.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        os.environ[WORKER_SETTINGS_ENV] = json.dumps(to_record(settings))
-        config = uvicorn.Config(
-            "mock_server.cli:worker_app",
-            factory=True,
-            workers=settings.workers,
-            log_level=log_level,
-            lifespan="off",
-            access_log=access_log,
-        )
         print(banner(settings), flush=True)
-        Multiprocess(config, sockets=[sock]).run()
-        return 0
+        return serve_in_workers(WorkerApp(settings), sock, settings.workers, log_level)
 
     from mock_server.app import create_app
 
     app = create_app(settings)
     _tune_garbage_collector()
     print(banner(settings), flush=True)
-    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=access_log)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serve_in_this_process(app, sock, log_level)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -79,6 +80,24 @@ def serving_in_thread(
         sock.close()
 
 
+def processes_in_group(group_id: int) -> list[int]:
+    """PIDs of the live processes in process group ``group_id`` (Linux ``/proc``; empty elsewhere).
+
+    A process started with ``start_new_session=True`` leads its own group, and everything it
+    starts stays in that group even when it outlives its parent (then under PID 1).
+    """
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat") if Path("/proc").is_dir() else ():
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        state, group = fields[0], int(fields[2])
+        if group == group_id and state != "Z":
+            found.append(int(entry.parent.name))
+    return sorted(found)
+
+
 @contextmanager
 def server_process(
     command: list[str],
@@ -89,7 +108,8 @@ def server_process(
     startup_timeout: float = 60.0,
 ) -> Iterator[tuple[subprocess.Popen[str], float]]:
     """Start ``command`` in its own process group; yield it and the seconds until ``ready_url``
-    answered 2xx; stop the whole group (workers included) by its PID on exit."""
+    answered 2xx; on exit stop it with SIGTERM to its PID (as ``kill`` and ``docker stop`` do)
+    and fail if anything it started (workers, build pools) is still running afterwards."""
     # Output to a file, not a pipe: a chatty server (Prism logs every request) would fill a
     # pipe nobody reads and stall; the file is read only when the server dies at start.
     with tempfile.TemporaryFile("w+") as log:
@@ -112,10 +132,21 @@ def server_process(
                 time.sleep(0.005)
             yield process, time.perf_counter() - started
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+            _stop_group(process, command[0])
+
+
+def _stop_group(process: subprocess.Popen[str], name: str) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    deadline = time.monotonic() + 3  # a resource tracker exits once its last pipe closes
+    while processes_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = processes_in_group(process.pid)
+    if left:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise RuntimeError(f"{name} left processes running after SIGTERM: {left}")

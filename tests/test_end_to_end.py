@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from mock_server.testing import ACME_ID, running_mock
+from mock_server.testing import ACME_ID, processes_in_group, running_mock
 
 HEADERS = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
 
@@ -45,6 +45,7 @@ def served():
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -54,6 +55,13 @@ def served():
     finally:
         process.terminate()
         process.wait(timeout=10)
+        left_behind = processes_in_group(process.pid)
+        for _ in range(40):  # the build pool's resource tracker exits a moment after its last pipe closes
+            if not left_behind:
+                break
+            time.sleep(0.05)
+            left_behind = processes_in_group(process.pid)
+        assert not left_behind, f"dayzero-mock left processes running after SIGTERM: {left_behind}"
 
 
 @pytest.mark.parametrize("report_format", ["pdf", "xlsx"])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_end_to_end import free_port, wait_until_serving
+from mock_server.testing import server_process
+from tests.test_end_to_end import free_port
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -31,22 +32,14 @@ def test_the_readme_close_workflow_works_with_curl(generation: str) -> None:
         pytest.skip("needs bash and curl")
     port = free_port()
     exe = Path(sys.executable).with_name("dayzero-mock")
-    process = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--generation", generation],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_serving(base)
+    base = f"http://127.0.0.1:{port}"
+    command = [str(exe), "serve", "--port", str(port), "--generation", generation]
+    with server_process(command, f"{base}/openapi.json"):  # fails if the mock leaves a process behind
         # Each curl's answer on its own line, so that the test can read them one by one.
         script = 'set -euo pipefail\ncurl() { command curl "$@"; echo; }\n' + close_workflow().replace(
             "http://127.0.0.1:4010", base
         )
         result = subprocess.run([bash, "-c", script], capture_output=True, text=True, timeout=60)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert result.returncode == 0, result.stderr
     bodies = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     if generation == "envelope":

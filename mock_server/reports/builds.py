@@ -15,10 +15,13 @@ import concurrent.futures
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 
+from mock_server.child_signals import children_ignore_terminal_signals
 from mock_server.reports.archive import ArchiveSpec, build_archive
 
+BUILD_PROCESSES = min(2, os.cpu_count() or 1)
 _POOL: concurrent.futures.ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -29,10 +32,48 @@ def _pool() -> concurrent.futures.ProcessPoolExecutor:
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+                max_workers=BUILD_PROCESSES,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_build_worker_started,
+                initargs=(os.getpid(),),
             )
-            atexit.register(_POOL.shutdown, wait=True, cancel_futures=True)  # before modules are torn down
+            atexit.register(shutdown_builds)  # before modules are torn down
         return _POOL
+
+
+def start_build_pool() -> None:
+    """Start the pool's processes now (the server calls it before serving, from its main
+    thread, so that they ignore Ctrl-C from their first instruction: ``child_signals``)."""
+    with children_ignore_terminal_signals():
+        pool = _pool()
+        for _ in range(BUILD_PROCESSES):  # each submit to a busy pool starts one more process
+            pool.submit(int)
+
+
+def shutdown_builds() -> None:
+    """Stop this process's build pool and wait for its processes to exit: builds not yet
+    started are cancelled, a running one (a fraction of a second) finishes first."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _build_worker_started(parent_pid: int) -> None:
+    """In each build process: never outlive the server.
+
+    Ctrl-C and a closed terminal never reach a build process (``child_signals``): the server
+    stops its pool itself (``shutdown_builds``). If the server dies without stopping it
+    (``kill -9``), the build process notices that its parent is gone and exits.
+    """
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 class ZipPending(Exception):
@@ -62,7 +103,8 @@ class ArchiveBuilds:
                 future: concurrent.futures.Future[bytes] = concurrent.futures.Future()
                 future.set_result(build_archive(spec))
             else:
-                future = _pool().submit(build_archive, spec)
+                with children_ignore_terminal_signals():  # submit may start the pool's processes
+                    future = _pool().submit(build_archive, spec)
             self._building[spec] = future
         future.add_done_callback(lambda done: self._keep(spec, done))
 
