@@ -8,13 +8,14 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from mock_server import setting_values as values
 from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
-from mock_server.bending.steering import parse_latency
 from mock_server.identities import FixtureError, load_fixtures
+from mock_server.setting_values import SettingError
 from mock_server.settings import Settings
 from mock_server.stores import StoreError, open_store
 from mock_server.stores.records import from_record, to_record
@@ -22,15 +23,40 @@ from mock_server.stores.records import from_record, to_record
 ENV_PREFIX = "DAYZERO_MOCK_"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake gets one sentence and a tip instead of the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\nTip: {self.prog} --help lists every option.\n")
+
+
+def _argparse_type(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A setting's check as an argparse ``type``: its sentence becomes argparse's error (exit 2)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return check(text)
+        except SettingError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    convert.__name__ = getattr(check, "__name__", "value")
+    return convert
+
+
 def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     defaults = Settings()
 
-    def env_or(name: str, default: object) -> object:
-        return env.get(ENV_PREFIX + name, default)
+    def env_or(name: str, default: object, check: Callable[[str], Any] = str) -> Any:
+        """The checked value of DAYZERO_MOCK_<name>, or ``default`` when it is not set."""
+        if ENV_PREFIX + name not in env:
+            return default
+        text = env[ENV_PREFIX + name]
+        try:
+            return check(text)
+        except SettingError as error:
+            raise SettingError(f"{ENV_PREFIX}{name}={text!r}: {error}") from None
 
-    parser = argparse.ArgumentParser(
-        prog="dayzero-mock", description="Stateful mock of DayZero's month-end packages API."
-    )
+    parser = _Parser(prog="dayzero-mock", description="Stateful mock of DayZero's month-end packages API.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
@@ -41,66 +67,71 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         + "\n".join(f"  {name:<26} {text}" for name, text in sorted(FAULTS.items())),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--host", default=env_or("HOST", defaults.host))
-    serve.add_argument("--port", type=int, default=int(str(env_or("PORT", defaults.port))))
+    assert isinstance(serve, _Parser)
+    serve.add_argument("--host", type=_argparse_type(values.host), default=env_or("HOST", defaults.host, values.host))
+    serve.add_argument("--port", type=_argparse_type(values.port), default=env_or("PORT", defaults.port, values.port))
     serve.add_argument(
         "--seed",
-        type=int,
-        default=int(str(env_or("SEED", defaults.seed))),
+        type=_argparse_type(values.seed),
+        default=env_or("SEED", defaults.seed, values.seed),
         help="seed of periods, ids and report figures",
     )
     serve.add_argument(
         "--fixtures",
         type=Path,
-        default=Path(str(env_or("FIXTURES", defaults.fixtures_path))),
+        default=Path(env_or("FIXTURES", str(defaults.fixtures_path))),
         help="fixture file (businesses, users, tokens); default: the bundled demo fixture",
     )
     serve.add_argument(
         "--queue-seconds",
-        type=float,
-        default=float(str(env_or("QUEUE_SECONDS", defaults.queue_seconds))),
+        type=_argparse_type(values.seconds),
+        default=env_or("QUEUE_SECONDS", defaults.queue_seconds, values.seconds),
         help="seconds a package stays queued",
     )
     serve.add_argument(
         "--build-seconds",
-        type=float,
-        default=float(str(env_or("BUILD_SECONDS", defaults.build_seconds))),
+        type=_argparse_type(values.seconds),
+        default=env_or("BUILD_SECONDS", defaults.build_seconds, values.seconds),
         help="seconds a package stays in_progress",
     )
     serve.add_argument(
         "--no-control",
         action="store_true",
-        default=env_or("NO_CONTROL", "") not in ("", "0"),
+        default=env_or("NO_CONTROL", False, values.flag),
         help="do not serve the /__mock control API",
     )
     serve.add_argument(
         "--cors-origin",
         action="append",
         dest="cors_origins",
+        type=_argparse_type(values.cors_origin),
         metavar="ORIGIN",
         help="allowed browser origin (repeatable); default: any origin",
     )
     serve.add_argument(
         "--clock",
-        choices=("real", "frozen"),
-        default=env_or("CLOCK", defaults.clock),
+        type=_argparse_type(values.clock),
+        default=env_or("CLOCK", defaults.clock, values.clock),
+        metavar="{real,frozen}",
         help="real: wall time; frozen: stands still until /__mock/clock/advance",
     )
     serve.add_argument(
         "--generation",
-        choices=("bare", "envelope"),
-        default=env_or("GENERATION", defaults.generation),
+        type=_argparse_type(values.generation),
+        default=env_or("GENERATION", defaults.generation, values.generation),
+        metavar="{bare,envelope}",
         help="bare: success bodies are the models (the seed docs); envelope: wrapped in SuccessEnvelope_<Model>_",
     )
     serve.add_argument(
         "--validate-responses",
         action="store_true",
-        default=env_or("VALIDATE_RESPONSES", "") not in ("", "0"),
+        default=env_or("VALIDATE_RESPONSES", False, values.flag),
         help="check every response against the published schemas (slower)",
     )
     serve.add_argument(
         "--public-url",
-        default=env_or("PUBLIC_URL", ""),
+        type=_argparse_type(values.public_url),
+        default=env_or("PUBLIC_URL", "", values.public_url),
         help="base URL clients use to reach the mock (for download links behind a proxy)",
     )
     serve.add_argument(
@@ -113,21 +144,22 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--latency",
-        default=env_or("LATENCY", ""),
+        type=_argparse_type(values.latency),
+        default=env_or("LATENCY", None, values.latency),
         metavar="MS[..MS]",
         help="delay every contract answer by a seeded draw in this range of milliseconds, e.g. 50..400",
     )
     serve.add_argument(
         "--chaos",
-        type=float,
-        default=float(str(env_or("CHAOS", defaults.chaos))),
+        type=_argparse_type(values.share),
+        default=env_or("CHAOS", defaults.chaos, values.share),
         metavar="SHARE",
         help="that share of contract requests (0-1) answers 429 (with Retry-After), 500 or 503",
     )
     serve.add_argument(
         "--journal-size",
-        type=int,
-        default=int(str(env_or("JOURNAL_SIZE", defaults.journal_size))),
+        type=_argparse_type(values.journal_size),
+        default=env_or("JOURNAL_SIZE", defaults.journal_size, values.journal_size),
         help="requests kept for GET /__mock/requests (0: no journal)",
     )
     serve.add_argument(
@@ -139,11 +171,16 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--workers",
-        type=int,
-        default=int(str(env_or("WORKERS", defaults.workers))),
+        type=_argparse_type(values.workers),
+        default=env_or("WORKERS", defaults.workers, values.workers),
         help="worker processes (needs a sqlite or postgresql store)",
     )
-    serve.add_argument("--log-level", default=env_or("LOG_LEVEL", "warning"))
+    serve.add_argument(
+        "--log-level",
+        type=_argparse_type(values.log_level),
+        default=env_or("LOG_LEVEL", "warning", values.log_level),
+        metavar="{" + ",".join(values.LOG_LEVELS) + "}",
+    )
     return parser
 
 
@@ -164,7 +201,7 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         validate_responses=args.validate_responses,
         generation=args.generation,
         journal_size=args.journal_size,
-        latency_ms=parse_latency(args.latency),
+        latency_ms=args.latency,
         chaos=args.chaos,
         public_base_url=args.public_url,
         faults=check_faults(args.faults),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
-from mock_server.clock import parse_instant
+if TYPE_CHECKING:
+    from mock_server.fixture_schema import FixtureFile
 
 
 class FixtureError(ValueError):
@@ -67,54 +68,49 @@ class Fixtures:
 
 
 def load_fixtures(path: Path) -> Fixtures:
-    """Read and check a fixture file; raise FixtureError with a precise message."""
+    """Read and check a fixture file; raise FixtureError naming the file, the place and what was expected."""
+    from mock_server.fixture_schema import problems  # the schema reads the contract's report keys
+
     try:
         raw = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise FixtureError(f"Cannot read fixture file {path}: {error}") from error
-    if not isinstance(raw, dict):
-        raise FixtureError(f"Fixture file {path} must hold a mapping at the top.")
-    try:
-        return _build(raw)
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixtureError(f"Fixture file {path} is invalid: {error!r}") from error
+    except OSError as error:
+        raise FixtureError(f"Cannot read fixture file {path}: {error.strerror}.") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(error, "problem", None) or str(error)
+        raise FixtureError(f"Fixture file {path} is not valid YAML{where}: {what}.") from error
+    checked, found = problems(raw)
+    if found or checked is None:
+        shown = found[:8] + ([f"... and {len(found) - 8} more"] if len(found) > 8 else [])
+        raise FixtureError(f"Fixture file {path} is invalid:\n  " + "\n  ".join(shown))
+    return _build(checked)
 
 
-def _build(raw: dict[str, Any]) -> Fixtures:
-    businesses = {
-        str(b["id"]): Business(id=str(b["id"]), name=str(b["name"]), cfo_suite=bool(b.get("cfo_suite", True)))
-        for b in raw["businesses"]
-    }
-    users: dict[str, User] = {}
-    for u in raw["users"]:
-        unknown = set(map(str, u["businesses"])) - businesses.keys()
-        if unknown:
-            raise ValueError(f"user {u['id']} names unknown businesses {sorted(unknown)}")
-        users[str(u["id"])] = User(
-            id=str(u["id"]), email=str(u.get("email", "")), business_ids=frozenset(map(str, u["businesses"]))
-        )
-    tokens = {}
-    for t in raw["tokens"]:
-        expires = t.get("expires_at")
-        tokens[str(t["token"])] = Token(
-            value=str(t["token"]),
-            user=users[str(t["user"])],
-            expires_at=parse_instant(str(expires)) if expires else None,
-        )
-    periods = raw.get("periods", {}) or {}
+def _build(checked: FixtureFile) -> Fixtures:
+    businesses = {b.id: Business(id=b.id, name=b.name, cfo_suite=b.cfo_suite) for b in checked.businesses}
+    users = {u.id: User(id=u.id, email=u.email, business_ids=frozenset(u.businesses)) for u in checked.users}
+    tokens = {t.token: Token(value=t.token, user=users[t.user], expires_at=_utc(t.expires_at)) for t in checked.tokens}
     failures = tuple(
         FailureRule(
-            error_message=str(f["error_message"]),
-            business_id=f.get("business_id"),
-            period_start=str(f["period_start"]) if f.get("period_start") else None,
-            report=f.get("report"),
+            error_message=f.error_message,
+            business_id=f.business_id,
+            period_start=f.period_start.isoformat() if f.period_start else None,
+            report=f.report.value if f.report else None,
         )
-        for f in raw.get("failures", []) or []
+        for f in checked.failures
     )
     return Fixtures(
         businesses=businesses,
         tokens=tokens,
-        period_months=int(periods.get("months", 24)),
-        closed_months=int(periods.get("closed_months", 3)),
+        period_months=checked.periods.months,
+        closed_months=checked.periods.closed_months,
         failures=failures,
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A fixture's date-time in UTC (one without an offset is read as UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -167,3 +167,49 @@ def test_banner_warns_of_latency_and_chaos() -> None:
     text = banner(settings)
     assert "LATENCY:  50..400 ms" in text and "CHAOS:    5% of requests" in text
     assert "LATENCY" not in banner(settings_from_args(["serve"], env={})[0])
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["--port", "99999"], {}, "argument --port: a port is a number from 1 to 65535, not 99999."),
+        (["--port", "-5"], {}, "a port is a number from 1 to 65535, not -5."),
+        (["--log-level", "loud"], {}, "the log level is one of critical, error, warning, info, debug, trace"),
+        (["--public-url", "not-a-url"], {}, "the public URL must look like http://host:port"),
+        (["--public-url", "http://mock.example:99999"], {}, "has an invalid port"),
+        (["--chaos", "2"], {}, "a share of requests goes from 0 to 1"),
+        (["--queue-seconds", "-1"], {}, "must be 0 or more"),
+        (["--workers", "0"], {}, "workers go from 1 to 64"),
+        (["--clock", "fast"], {}, "expected one of real, frozen, not 'fast'."),
+        (["--latency", "fast"], {}, "latency must look like 50..400"),
+        (["--cors-origin", "localhost:3000"], {}, "an origin looks like http://localhost:3000"),
+        ([], {"DAYZERO_MOCK_PORT": "abc"}, "DAYZERO_MOCK_PORT='abc': expected a port (a whole number)"),
+        ([], {"DAYZERO_MOCK_LOG_LEVEL": "loud"}, "DAYZERO_MOCK_LOG_LEVEL='loud': the log level is one of"),
+        ([], {"DAYZERO_MOCK_NO_CONTROL": "maybe"}, "DAYZERO_MOCK_NO_CONTROL='maybe': expected 1/true/yes/on"),
+        ([], {"DAYZERO_MOCK_GENERATION": "both"}, "DAYZERO_MOCK_GENERATION='both': expected one of bare, envelope"),
+        ([], {"DAYZERO_MOCK_PUBLIC_URL": "ftp://x"}, "DAYZERO_MOCK_PUBLIC_URL='ftp://x': the public URL must"),
+        (["--fault", "nope"], {}, "Unknown fault(s) nope"),
+    ],
+)
+def test_every_mistake_in_a_flag_or_variable_is_one_sentence_and_exit_2(
+    argv: list[str], env: dict[str, str], expected: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from mock_server.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        status = main(["serve", *argv])
+    except SystemExit as exit:  # argparse's own exit
+        status = exit.code
+    err = capsys.readouterr().err
+    assert status == 2 and expected in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2, err
+
+
+def test_switches_from_the_environment_read_the_usual_words() -> None:
+    assert settings_from_args(["serve"], env={"DAYZERO_MOCK_NO_CONTROL": "0"})[0].control
+    assert not settings_from_args(["serve"], env={"DAYZERO_MOCK_NO_CONTROL": "yes"})[0].control
+    assert settings_from_args(["serve"], env={"DAYZERO_MOCK_VALIDATE_RESPONSES": "true"})[0].validate_responses
+    settings, level = settings_from_args(["serve"], env={"DAYZERO_MOCK_LOG_LEVEL": "INFO"})
+    assert level == "info"
