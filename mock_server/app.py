@@ -34,6 +34,7 @@ from mock_server.generations import ReplyWriter
 from mock_server.handlers import contract_handlers
 from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
+from mock_server.home_page import home_page
 from mock_server.identities import load_fixtures
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.builds import ArchiveBuilds
@@ -169,7 +170,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         )
 
     console = Console()
-    docs = DocsDocuments(effective, runtime.fixtures, runtime.clock.timestamp(), settings.public_base_url)
+    docs = DocsDocuments(
+        effective, runtime.fixtures, runtime.clock.timestamp(), settings.public_base_url, ledger=lambda: runtime.ledger
+    )
 
     async def effective_json(request: Request) -> Response:
         return json_text(docs.json_text(str(request.base_url)))
@@ -212,7 +215,13 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         missing = LinkRefused("NoSuchKey", "The specified key does not exist.")
         return Response(missing.xml(), status_code=404, media_type="application/xml")
 
+    async def home(request: Request) -> Response:
+        return home_page(
+            settings.public_base_url or str(request.base_url), control=settings.control, generation=settings.generation
+        )
+
     # Plain routes first: the contract API is mounted at "/" and would shadow them.
+    app.add_url_rule("/", "home", home, methods=["GET"])
     app.add_url_rule("/openapi.json", "published_json", published_json, methods=["GET"])
     app.add_url_rule("/openapi.yaml", "published_yaml", published_yaml, methods=["GET"])
     app.add_url_rule("/openapi.effective.json", "effective_json", effective_json, methods=["GET"])

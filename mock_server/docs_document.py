@@ -18,24 +18,33 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from mock_server.access import BUSINESS_HEADER
 from mock_server.identities import Fixtures
+from mock_server.periods import Period
+from mock_server.state import Ledger
 
 
 def identities_markdown(fixtures: Fixtures, now: float) -> str:
-    """A markdown table of the fixture's tokens and the businesses each may use."""
-    rows = ["| token | user | businesses |", "|---|---|---|"]
+    """A markdown list of the fixture's tokens, their users and the businesses each may use.
+
+    A list, not a table: Swagger UI's markdown runs a table's cells together
+    ("admin@dayzero.exampleAcme Demo Co").
+    """
+    rows = []
     for value, token in fixtures.tokens.items():
         expired = token.expires_at is not None and token.expires_at.timestamp() <= now
-        names = ", ".join(
+        names = "; ".join(
             f"{business.name} `{business.id}`" + ("" if business.cfo_suite else " (no CFO Suite: 403)")
             for business in fixtures.businesses.values()
             if business.id in token.user.business_ids
         )
-        rows.append(f"| `{value}` | {token.user.email} | {'expired: 401' if expired else names} |")
+        who = f" (user {token.user.email})" if token.user.email else ""
+        rows.append(f"- `{value}`{who}: {'expired, answers 401' if expired else names}")
     return "\n".join(rows)
 
 
@@ -50,8 +59,15 @@ def default_business_id(fixtures: Fixtures, now: float) -> str | None:
     return None
 
 
-def docs_document(effective: Mapping[str, Any], server_url: str, fixtures: Fixtures, now: float) -> dict[str, Any]:
-    """The effective contract aimed at ``server_url``, with the demo identities one click away."""
+def docs_document(
+    effective: Mapping[str, Any],
+    server_url: str,
+    fixtures: Fixtures,
+    now: float,
+    examples: TryItOutExamples | None = None,
+) -> dict[str, Any]:
+    """The effective contract aimed at ``server_url``, with the demo identities one click away
+    and (``examples``) every operation's "Try it out" prefilled with requests that work."""
     document = copy.deepcopy(dict(effective))
     document["servers"] = [{"url": server_url, "description": "This mock (dayzero-mock)"}]
     info = document.setdefault("info", {})
@@ -70,25 +86,138 @@ def docs_document(effective: Mapping[str, Any], server_url: str, fixtures: Fixtu
                 for parameter in operation.get("parameters", []):
                     if parameter.get("in") == "header" and parameter.get("name", "").lower() == BUSINESS_HEADER:
                         parameter["example"] = business_id
+    scheme = document.get("components", {}).get("securitySchemes", {}).get("bearerAuth")
+    if scheme is not None:  # the overlay's note on where the scheme comes from means nothing on this page
+        scheme["description"] = "A demo token from the list above (e.g. `dz_demo_acme`), without `Bearer `."
+    if examples is not None:
+        apply_examples(document, examples)
     return document
 
 
-class DocsDocuments:
-    """Renders the docs document once per server URL (a page is reached on few URLs)."""
+# --- "Try it out" examples: real ids of the fixture state, bodies that work as they stand ---------
 
-    def __init__(self, effective: Mapping[str, Any], fixtures: Fixtures, now: float, public_url: str = "") -> None:
+
+@dataclass(frozen=True)
+class TryItOutExamples:
+    """What the docs page prefills, taken from the live state of the default business."""
+
+    open_period: Period
+    closed_period: Period | None  # the newest closed one: reopen works on it
+    older_closed_period: Period | None  # the one before: bulk-lock locks it
+    free_month: tuple[date, date]  # a month no period covers: create period answers 201
+    package_id: str | None  # the newest package, if any was made
+
+
+def try_it_out_examples(ledger: Ledger, business_id: str) -> TryItOutExamples | None:
+    """Examples from ``ledger``: None when the business has no open period (nothing to aim at)."""
+    periods = ledger.periods.of_business(business_id)
+    open_periods = [period for period in periods if period.status == "open"]
+    if not open_periods:
+        return None
+    closed = sorted((p for p in periods if p.status == "closed"), key=lambda p: p.period_start, reverse=True)
+    last_end = max(period.period_end for period in periods)
+    start = last_end + timedelta(days=1)
+    end = date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)
+    _, packages = ledger.packages.by_created(business_id)
+    return TryItOutExamples(
+        open_period=max(open_periods, key=lambda p: p.period_start),
+        closed_period=closed[0] if closed else None,
+        older_closed_period=closed[1] if len(closed) > 1 else None,
+        free_month=(start, end),
+        package_id=packages[-1].id if packages else None,
+    )
+
+
+def _period_ids(examples: TryItOutExamples, operation_id: str) -> str:
+    if operation_id.split("_api_v1_")[0] == "reopen_period" and examples.closed_period is not None:
+        return examples.closed_period.id
+    return examples.open_period.id
+
+
+def _bodies(examples: TryItOutExamples) -> dict[str, Any]:
+    """Request bodies by operation name (the operationId before ``_api_v1_``)."""
+    open_period = examples.open_period
+    locked = [p.id for p in (examples.older_closed_period,) if p is not None] or [open_period.id]
+    return {
+        "create_package": {
+            "selected_reports": ["pl", "balance_sheet", "cash_flow"],
+            "period_start": open_period.period_start.isoformat(),
+            "period_end": open_period.period_end.isoformat(),
+            "report_format": "pdf",
+        },
+        "create_period": {
+            "period_start": examples.free_month[0].isoformat(),
+            "period_end": examples.free_month[1].isoformat(),
+        },
+        "close_period": {"period_end": open_period.period_end.isoformat(), "lock_reason": "Month-end close completed"},
+        "bulk_lock_periods": {"period_ids": locked, "lock_reason": "Quarter reviewed"},
+        "reopen_period": {"reopen_reason": "Late vendor invoice needs an accrual"},
+        "acknowledge_checklist_step": {"notes": "Tied out to the trial balance"},
+        "create_period_sign_off": {"role": "preparer", "notes": "Prepared for review"},
+    }
+
+
+def apply_examples(document: dict[str, Any], examples: TryItOutExamples) -> None:
+    """Put the examples on every operation's path and query parameters and JSON bodies."""
+    bodies = _bodies(examples)
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            operation_id = operation.get("operationId", "")
+            for parameter in operation.get("parameters", []):
+                name, where = parameter.get("name"), parameter.get("in")
+                if where == "path" and name == "period_id":
+                    parameter["example"] = _period_ids(examples, operation_id)
+                elif where == "path" and name == "package_id":
+                    if examples.package_id is not None:
+                        parameter["example"] = examples.package_id
+                    else:
+                        parameter["description"] = (
+                            f"{parameter.get('description', '')} No package yet: create one with POST "
+                            "/api/v1/month-end-packages, then reload this page and its id is filled in here."
+                        ).strip()
+                elif where == "path" and name == "step_id":
+                    parameter["example"] = "trial_balance_review"
+                elif where == "query" and name == "role":
+                    parameter["example"] = "preparer"
+            body = bodies.get(operation_id.split("_api_v1_")[0])
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None and content is not None:
+                content["example"] = body
+                content.pop("examples", None)
+
+
+class DocsDocuments:
+    """Renders the docs document per server URL and examples (a page is reached on few URLs, and
+    the examples change only when a package is made or a period changes state)."""
+
+    def __init__(
+        self,
+        effective: Mapping[str, Any],
+        fixtures: Fixtures,
+        now: float,
+        public_url: str = "",
+        ledger: Callable[[], Ledger] | None = None,
+    ) -> None:
         self._effective = effective
         self._fixtures = fixtures
         self._now = now
         self._public_url = public_url.rstrip("/")
-        self._rendered: dict[str, str] = {}
+        self._ledger = ledger
+        self._rendered: dict[tuple[str, TryItOutExamples | None], str] = {}
 
     def json_text(self, request_origin: str) -> str:
         """The document as JSON text, aimed at ``--public-url`` or else the origin the request came to."""
         server_url = self._public_url or request_origin.rstrip("/")
-        if server_url not in self._rendered:
+        business_id = default_business_id(self._fixtures, self._now)
+        examples = (
+            try_it_out_examples(self._ledger(), business_id)
+            if self._ledger is not None and business_id is not None
+            else None
+        )
+        key = (server_url, examples)
+        if key not in self._rendered:
             if len(self._rendered) >= 16:  # Host headers are the client's to choose: keep the cache bounded.
                 self._rendered.clear()
-            document = docs_document(self._effective, server_url, self._fixtures, self._now)
-            self._rendered[server_url] = json.dumps(document, separators=(",", ":"))
-        return self._rendered[server_url]
+            document = docs_document(self._effective, server_url, self._fixtures, self._now, examples)
+            self._rendered[key] = json.dumps(document, separators=(",", ":"))
+        return self._rendered[key]

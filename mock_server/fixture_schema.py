@@ -50,8 +50,12 @@ class TokenEntry(_Entry):
 
 
 class PeriodsEntry(_Entry):
-    months: int = Field(default=24, ge=1, le=600, description="monthly periods per business, ending with the current one")
-    closed_months: int = Field(default=3, ge=0, description="months before the current one that are closed (older: locked)")
+    months: int = Field(
+        default=24, ge=1, le=600, description="monthly periods per business, ending with the current one"
+    )
+    closed_months: int = Field(
+        default=3, ge=0, description="months before the current one that are closed (older: locked)"
+    )
 
 
 class FailureEntry(_Entry):
