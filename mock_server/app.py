@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ from mock_server.access import AccessMiddleware
 from mock_server.bending.faults import FaultLayer, FaultSwitches
 from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessions, entered
 from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, declared_statuses
-from mock_server.clock import parse_instant
 from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
 from mock_server.control.journal import Journal, JournalMiddleware
@@ -79,7 +79,10 @@ class MockRuntime:
             self.store,
             fixtures=self.fixtures,
             seed=settings.seed,
-            frozen_at=parse_instant(settings.frozen_at) if settings.clock == "frozen" else None,
+            frozen_at=settings.clock_start() if settings.clock == "frozen" else None,
+            clock_offset=settings.clock_start().timestamp() - time.time()
+            if settings.now and settings.clock == "real"
+            else 0.0,
             faults=self.faults,
             steering=self.steering,
         )

@@ -116,6 +116,13 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="real: wall time; frozen: stands still until /__mock/clock/advance",
     )
     serve.add_argument(
+        "--now",
+        type=_argparse_type(values.instant),
+        default=env_or("NOW", "", values.instant),
+        metavar="DATE-TIME",
+        help="start the mock clock at this instant, e.g. 2026-12-01T09:00:00Z (real: runs on from it; frozen: stands)",
+    )
+    serve.add_argument(
         "--generation",
         type=_argparse_type(values.generation),
         default=env_or("GENERATION", defaults.generation, values.generation),
@@ -198,6 +205,7 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         control=not args.no_control,
         cors_origins=cors,
         clock=args.clock,
+        now=args.now,
         validate_responses=args.validate_responses,
         generation=args.generation,
         journal_size=args.journal_size,
@@ -234,6 +242,7 @@ def banner(settings: Settings) -> str:
             if settings.generation == "envelope"
             else ""
         )
+        + (f"  clock:    starts at {settings.now} ({settings.clock})\n" if settings.now else "")
         + (f"  FAULTS ON: {', '.join(sorted(settings.faults))}\n" if settings.faults else "")
         + (
             f"  LATENCY:  {settings.latency_ms[0]}..{settings.latency_ms[1]} ms per request\n"

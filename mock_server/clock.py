@@ -23,9 +23,9 @@ class Clock:
     if the wall clock steps back, so lifecycle fields never go backward.
     """
 
-    def __init__(self, *, frozen_at: datetime | None = None) -> None:
+    def __init__(self, *, frozen_at: datetime | None = None, offset: float = 0.0) -> None:
         self._frozen_at = frozen_at
-        self._offset = 0.0
+        self._offset = offset  # a real clock started elsewhere in time (--now) runs this far from the wall
         self._last = 0.0
         # Told of every change: ("clock", settings()) (see mock_server/stores/replica.py).
         self.observer: Callable[[str, Any], None] = lambda kind, record: None

@@ -88,8 +88,8 @@ def _add_close_history(
     # The trend: from the score of the untouched books the day after the period ended, up to 100.
     untouched = replace(period, status="open", closed_at=None)
     start = close_score(untouched, period_activity(seed, untouched), set(), set())
-    first = period.period_end + timedelta(days=1)
     last = min(datetime.fromtimestamp(closed_at, UTC).date(), today)
+    first = min(period.period_end + timedelta(days=1), last)  # closed on its last day: one point
     days = max((last - first).days, 0)
     for offset in range(days + 1):
         share = offset / days if days else 1.0

@@ -88,7 +88,12 @@ def _at(day: date, hour: int, minute: int) -> float:
 def make_periods(
     business: Business, user_ids: list[str], *, today: date, months: int, closed_months: int, seed: int
 ) -> list[Period]:
-    """The business's periods, oldest first; identical for the same inputs."""
+    """The business's periods, oldest first; identical for the same inputs.
+
+    Nothing in them is later than the start of ``today`` (UTC): whatever the day of the month,
+    the history the mock starts with has happened already.
+    """
+    cutoff = _at(today, 0, 0)
     rng = random.Random(f"{seed}:{business.id}:periods")
     fake = Faker()
     fake.seed_instance(rng.randrange(2**32))
@@ -110,6 +115,11 @@ def make_periods(
                 reopen_reason = f"{rng.choice(REOPEN_REASONS)}: {fake.sentence(nb_words=6).rstrip('.')}"
                 reopener = rng.choice(user_ids) if user_ids else None
                 closed_at = reopened_at + 3600 * rng.randrange(2, 30)
+            if closed_at >= cutoff:
+                # Early in a month the usual close (3-11 days after the end) has not happened yet:
+                # this one closed sooner, on the last day or the days since, with no reopen story.
+                closed_at = max(cutoff - 3600 * (1 + int(closed_at // 60) % 6), _at(end, 12, 0))
+                reopened_at = reopen_reason = reopener = None
         events = [t for t in (created, closed_at, reopened_at) if t is not None]
         periods.append(
             Period(

@@ -125,7 +125,9 @@ def host(text: str) -> str:
 
 
 def instant(text: str) -> str:
-    """A moment in ISO 8601 (``2026-12-01T09:00:00Z``)."""
+    """A moment in ISO 8601 (``2026-12-01T09:00:00Z``), or empty (not set)."""
+    if not text:
+        return ""
     try:
         parse_instant(text)
     except ValueError:

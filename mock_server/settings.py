@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from dayzero_mock_kit.fixtures import DEFAULT_FIXTURES
+from mock_server.clock import parse_instant
 
 DEFAULT_PORT = 4010
 
@@ -26,6 +28,9 @@ class Settings:
     # "frozen": time stands still at `frozen_at` until advanced (deterministic tests).
     clock: str = "real"
     frozen_at: str = "2026-11-21T12:00:00Z"
+    # --now: the mock clock starts at this instant (real: runs on from it; frozen: stands there),
+    # so month-end screens can be looked at on any date. Empty: wall time (real), frozen_at (frozen).
+    now: str = ""
     download_url_seconds: int = 900
     # Secret for presigned download URLs and cursors; derived from the seed when empty so
     # that URLs survive a restart with the same seed.
@@ -66,6 +71,10 @@ class Settings:
                 "--workers above 1 needs a shared store: with --store memory each worker would keep its own "
                 "packages and periods. Use --store sqlite:///path/to/mock.db (one host) or --store postgresql://..."
             )
+
+    def clock_start(self) -> datetime:
+        """Where a frozen clock stands, or a real one started with --now begins."""
+        return parse_instant(self.now or self.frozen_at)
 
     @property
     def base_url(self) -> str:

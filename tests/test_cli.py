@@ -189,6 +189,7 @@ def test_banner_warns_of_latency_and_chaos() -> None:
         ([], {"DAYZERO_MOCK_GENERATION": "both"}, "DAYZERO_MOCK_GENERATION='both': expected one of bare, envelope"),
         ([], {"DAYZERO_MOCK_PUBLIC_URL": "ftp://x"}, "DAYZERO_MOCK_PUBLIC_URL='ftp://x': the public URL must"),
         (["--fault", "nope"], {}, "Unknown fault(s) nope"),
+        (["--now", "tomorrow"], {}, "expected a date-time such as 2026-12-01T09:00:00Z, not 'tomorrow'."),
     ],
 )
 def test_every_mistake_in_a_flag_or_variable_is_one_sentence_and_exit_2(

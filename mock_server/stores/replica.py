@@ -52,6 +52,7 @@ class Replica:
         fixtures: Fixtures,
         seed: int,
         frozen_at: datetime | None,
+        clock_offset: float = 0.0,
         faults: FaultSwitches,
         steering: SteeringSettings,
     ) -> None:
@@ -59,6 +60,7 @@ class Replica:
         self._fixtures = fixtures
         self._seed = seed
         self._frozen_at = frozen_at
+        self._clock_offset = clock_offset
         self._faults = faults
         self._steering = steering
         self._origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -100,7 +102,7 @@ class Replica:
 
     def new_state(self, name: str | None) -> SessionState:
         key = _key(name)
-        clock = Clock(frozen_at=self._frozen_at)
+        clock = Clock(frozen_at=self._frozen_at, offset=self._clock_offset)
         state = self._fresh(key, clock, clock.now().date())
         if self.store.shared and name is not None:
             # A named session evicted from memory, or made by another process: its own events.
