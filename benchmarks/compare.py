@@ -51,7 +51,7 @@ def process(command: list[str], ready_url: str) -> Iterator[float]:
 @contextmanager
 def mock(*extra: str) -> Iterator[str]:
     port = free_port()
-    command = [str(MOCK), "serve", "--port", str(port), "--log-level", "error", *extra]
+    command = [str(MOCK), "serve", "--port", str(port), "--log-level", "error", "--quiet", *extra]
     with process(command, f"http://127.0.0.1:{port}{PERIODS}"):
         yield f"http://127.0.0.1:{port}"
 
@@ -171,7 +171,7 @@ def cold(_seconds: int, _connections: int) -> None:
     times = []
     for _ in range(5):
         port = free_port()
-        command = [str(MOCK), "serve", "--port", str(port), "--log-level", "error"]
+        command = [str(MOCK), "serve", "--port", str(port), "--log-level", "error", "--quiet"]
         with process(command, f"http://127.0.0.1:{port}{PERIODS}") as took:
             times.append(took)
     print(f"  median {statistics.median(times):.2f} s, max {max(times):.2f} s")

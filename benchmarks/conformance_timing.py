@@ -23,7 +23,7 @@ BIN = Path(sys.executable).parent
 
 def serve(port: int, generation: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [str(BIN / "dayzero-mock"), "serve", "--port", str(port), "--generation", generation]
+        [str(BIN / "dayzero-mock"), "serve", "--port", str(port), "--quiet", "--generation", generation]
         + ["--queue-seconds", "0.2", "--build-seconds", "0.3"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -90,7 +90,17 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     exe = Path(sys.executable).with_name("dayzero-mock")
-    command = [str(exe), "serve", "--port", str(port), "--log-level", "error", "--journal-size", str(args.journal_size)]
+    command = [
+        str(exe),
+        "serve",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--quiet",
+        "--journal-size",
+        str(args.journal_size),
+    ]
     if args.validate_responses:
         command.append("--validate-responses")
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

@@ -47,7 +47,17 @@ def main() -> int:
     mock_port, proxy_port = free_port(), free_port()
     direct, proxied = f"http://127.0.0.1:{mock_port}", f"http://127.0.0.1:{proxy_port}"
     mock = subprocess.Popen(
-        [str(BIN / "dayzero-mock"), "serve", "--port", str(mock_port), "--log-level", "error", "--journal-size", "0"],
+        [
+            str(BIN / "dayzero-mock"),
+            "serve",
+            "--port",
+            str(mock_port),
+            "--log-level",
+            "error",
+            "--quiet",
+            "--journal-size",
+            "0",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )

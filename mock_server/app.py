@@ -38,6 +38,7 @@ from mock_server.home_page import home_page
 from mock_server.identities import load_fixtures
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.builds import ArchiveBuilds
+from mock_server.request_log import RequestLogMiddleware
 from mock_server.request_validation import (
     IgnoreBodyOfBodylessOperations,
     bodyless_operations,
@@ -291,6 +292,10 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             journal=lambda: journal,
             clock=runtime.clock,
             operation_id=operations.operation_id,
+        )
+    if settings.access_log:
+        app.add_middleware(
+            RequestLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, operation_id=operations.operation_id
         )
     app.add_middleware(
         CORSMiddleware,

@@ -183,6 +183,12 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="worker processes (needs a sqlite or postgresql store)",
     )
     serve.add_argument(
+        "--quiet",
+        action="store_true",
+        default=env_or("QUIET", False, values.flag),
+        help="no access line per request (method, path, status, ms, operation, session)",
+    )
+    serve.add_argument(
         "--log-level",
         type=_argparse_type(values.log_level),
         default=env_or("LOG_LEVEL", "warning", values.log_level),
@@ -206,6 +212,7 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         cors_origins=cors,
         clock=args.clock,
         now=args.now,
+        access_log=not args.quiet,
         validate_responses=args.validate_responses,
         generation=args.generation,
         journal_size=args.journal_size,

@@ -37,6 +37,9 @@ class Settings:
     signing_key: str = ""
     public_base_url: str = ""
     validate_responses: bool = False
+    # One access line per request on stderr (request_log.py): on in `dayzero-mock serve` unless
+    # --quiet; off for the mock in-process (tests, running_mock).
+    access_log: bool = False
     max_body_bytes: int = 1_048_576
     journal_size: int = 1000  # requests kept for GET /__mock/requests (with the control API)
     # Steering (mock_server/steering.py): a seeded delay in [min, max] ms, and the share of chaos answers.

@@ -1,4 +1,5 @@
 import io
+import time
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -184,3 +185,18 @@ def test_a_zip_builds_in_the_pool_and_a_request_awaits_the_one_it_needs() -> Non
     content = asyncio.run(builds.content(wanted))
     assert content == build_archive(wanted) and builds.size(wanted) == len(content)
     assert size in (None, len(content))
+
+
+def test_shutting_the_build_pool_down_ends_its_processes_even_while_they_start() -> None:
+    """shutdown_builds reads the pool's process list (stdlib's ``_processes``: no public one before
+    Python 3.14); if that name moves, this fails instead of the mock leaving processes behind."""
+    from mock_server.reports import builds
+
+    builds.start_build_pool()
+    pool = builds._pool()
+    processes = list(pool._processes.values())  # type: ignore[attr-defined]
+    assert processes and all(process.is_alive() for process in processes)
+    started = time.monotonic()
+    builds.shutdown_builds(timeout=0.2)
+    assert time.monotonic() - started < 3
+    assert not any(process.is_alive() for process in processes)

@@ -188,6 +188,12 @@ def test_a_developer_clicks_through_the_console_in_chromium() -> None:
         screenshot(page, "console-session-w1")
         page.click("#businesses details summary")  # type: ignore[attr-defined]
         page.wait_for_selector("#businesses details[open] tr[data-period] .status-open")  # type: ignore[attr-defined]
+        # What the user opened stays open across the console's refreshes.
+        for _ in range(2):
+            with page.expect_response(lambda r: "/__mock/overview" in r.url):  # type: ignore[attr-defined]
+                pass
+        page.wait_for_timeout(100)  # type: ignore[attr-defined]  # the refreshed overview drawn
+        assert page.locator("#businesses details[open]").count() == 1  # type: ignore[attr-defined]
         page.evaluate("document.querySelector('#businesses details[open]').scrollIntoView()")  # type: ignore[attr-defined]
         screenshot(page, "console-periods")
         page.fill("#session", "")  # type: ignore[attr-defined]

@@ -278,3 +278,25 @@ def test_envelope_generation_serves_its_bundle_and_its_additions() -> None:
 def test_a_method_the_close_path_lacks_is_405_with_its_own_methods(client) -> None:
     response = client.delete(f"{PERIODS}/close", headers=ACME)
     assert response.status_code == 405 and response.headers["allow"] == "POST"
+
+
+def test_a_closed_or_locked_period_refuses_acks_and_sign_offs_until_reopened(api: Api) -> None:
+    """Ours (the lead's decision, inferred from "can no longer be modified"): 400 with the reason."""
+    period = api.create("2031-07-01", "2031-07-31")
+    url = f"{PERIODS}/{period['id']}"
+    api.call("POST", f"{url}/sign-offs", json={"role": "preparer"}, status=201)
+    api.call("POST", f"{PERIODS}/close", json={"period_end": "2031-07-31"}, status=201)
+    for status in ("closed", "locked"):
+        refusals = [
+            api.call("PUT", f"{url}/checklist-acks/trial_balance_review", json={}, status=400),
+            api.call("POST", f"{url}/sign-offs", json={"role": "reviewer"}, status=400),
+            api.call("DELETE", f"{url}/sign-offs", params={"role": "preparer"}, status=400),
+        ]
+        for refused in refusals:
+            assert f"is {status} and can no longer be modified; reopen it first" in refused["detail"], refused
+        api.call("POST", f"{PERIODS}/bulk-lock", json={"period_ids": [period["id"]]}, status=201)
+    score = api.call("GET", f"{url}/close-score", status=200)
+    assert [s["role"] for s in score["sign_offs"]] == ["preparer"], "nothing changed"
+    api.call("POST", f"{url}/reopen", json={"reopen_reason": "Late invoice"}, status=201)
+    api.call("PUT", f"{url}/checklist-acks/trial_balance_review", json={}, status=200)
+    api.call("POST", f"{url}/sign-offs", json={"role": "reviewer"}, status=201)

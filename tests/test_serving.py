@@ -8,6 +8,7 @@ build pool, multiprocessing's resource tracker and every worker must be gone.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -98,3 +99,19 @@ def test_workers_and_their_build_pools_stop_too(tmp_path: Path, number: int, gro
     assert len(processes_in_group(process.pid)) >= 3, "workers and a build pool are running"
     rest = _stop_and_check(process, number, group=group)
     assert f"dayzero-mock: stopped ({signal.Signals(number).name})." in rest
+
+
+def test_each_request_gets_an_access_line_unless_quiet() -> None:
+    process, base = _start()
+    httpx.get(f"{base}/api/v1/accounting-periods", headers={**ACME, "x-mock-session": "w1"})
+    httpx.get(f"{base}/nowhere")
+    rest = _stop_and_check(process, signal.SIGTERM, group=False)
+    lines = [line for line in rest.splitlines() if line.startswith(("GET ", "POST "))]
+    assert re.fullmatch(
+        r"GET /api/v1/accounting-periods 200 \d+\.\d ms list_periods_api_v1_accounting_periods_get session=w1",
+        lines[-2],
+    ), lines
+    assert re.fullmatch(r"GET /nowhere 404 \d+\.\d ms -", lines[-1]), lines
+    quiet, base = _start("--quiet")
+    httpx.get(f"{base}/api/v1/accounting-periods", headers=ACME)
+    assert "GET /api" not in _stop_and_check(quiet, signal.SIGTERM, group=False)

@@ -103,6 +103,16 @@ class AccountingPeriodsApi:
     def _describe(period: Period) -> str:
         return f"Accounting period {period.period_start.isoformat()} to {period.period_end.isoformat()}"
 
+    def _still_open(self, period: Period, change: str) -> None:
+        """Ours (inferred from "can no longer be modified"): a closed or locked period refuses
+        acks, sign-offs and sign-off removals with 400 until it is reopened."""
+        if period.status in ("closed", "locked"):
+            raise ApiError(
+                400,
+                f"{self._describe(period)} is {period.status} and can no longer be modified; "
+                f"reopen it first to {change}.",
+            )
+
     # -- periods ---------------------------------------------------------------------------
 
     async def list_periods(self, principal: Principal, query: dict[str, Any]) -> Reply:
@@ -309,6 +319,7 @@ class AccountingPeriodsApi:
 
     async def acknowledge_step(self, principal: Principal, period_id: str, step_id: str, payload: BaseModel) -> Reply:
         period = self._period(principal, period_id)
+        self._still_open(period, "acknowledge a checklist step")
         now = self._clock.timestamp()
         notes = payload.model_dump(by_alias=True).get("notes")
         existing = self._store.acks(period).get(step_id)
@@ -333,6 +344,7 @@ class AccountingPeriodsApi:
 
     async def sign_off(self, principal: Principal, period_id: str, payload: BaseModel) -> Reply:
         period = self._period(principal, period_id)
+        self._still_open(period, "sign it off")
         data = payload.model_dump(by_alias=True)
         role = getattr(data["role"], "value", data["role"])
         now = self._clock.timestamp()
@@ -358,6 +370,7 @@ class AccountingPeriodsApi:
 
     async def revoke_sign_off(self, principal: Principal, period_id: str, query: dict[str, Any]) -> Reply:
         period = self._period(principal, period_id)
+        self._still_open(period, "remove a sign-off")
         role = getattr(query["role"], "value", query["role"])
         if self._store.remove_sign_off(period.id, principal.user.id, role) is None:
             raise ApiError(404, f"You have no {role} sign-off on this period.")

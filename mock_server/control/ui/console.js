@@ -109,8 +109,21 @@ function renderBusinesses(overview) {
       el("h3", {}, business.name, " ", el("small", { class: "mono" }, business.id)),
       el("p", { class: "muted" }, `${business.package_count} package(s)${shown}`),
       business.packages.length ? packages : "",
-      el("details", {}, el("summary", {}, `${business.periods.length} accounting period(s)`), periods)));
+      periodList(business, periods)));
   }
+}
+
+// Businesses whose periods the user opened: kept open across the 2 s refreshes.
+const openPeriodLists = new Set();
+
+function periodList(business, periods) {
+  const details = el("details", { dataset: { periodsOf: business.id } },
+    el("summary", {}, `${business.periods.length} accounting period(s)`), periods);
+  details.open = openPeriodLists.has(business.id);
+  details.addEventListener("toggle", () => {
+    if (details.open) openPeriodLists.add(business.id); else openPeriodLists.delete(business.id);
+  });
+  return details;
 }
 
 async function renderFaults() {
