@@ -77,10 +77,11 @@ def test_everything_survives_a_restart(shared_store: str) -> None:
     with TestClient(create_app(_settings(shared_store)), base_url="http://127.0.0.1:4010") as first:
         package = first.post(PACKAGES, json=BODY, headers=ACME).json()["package"]
         period = first.get(PERIODS, headers=ACME, params={"status": "open"}).json()["items"][0]
-        first.post(f"{PERIODS}/close", json={"period_end": period["period_end"]}, headers=ACME).raise_for_status()
         step = f"{PERIODS}/{period['id']}/checklist-acks/bank_reconciliation"
         first.put(step, json={"notes": "tied out"}, headers=ACME).raise_for_status()
         first.post(f"{PERIODS}/{period['id']}/sign-offs", json={"role": "preparer"}, headers=ACME).raise_for_status()
+        # Acks and sign-offs before the close: a closed period refuses them (README, ours).
+        first.post(f"{PERIODS}/close", json={"period_end": period["period_end"]}, headers=ACME).raise_for_status()
         first.post("/__mock/clock/advance", json={"seconds": 3}).raise_for_status()
         first.put("/__mock/faults", json={"active": ["wrong-file-size"]}).raise_for_status()
         first.put("/__mock/steering", json={"chaos": 0.0, "latency_ms": {"min": 1, "max": 2}}).raise_for_status()
