@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from conformance import rules_table
 from conformance.http import ToolError
-from conformance.registry import CHECKS
 from conformance.reporting.console import ConsoleReporter
 from conformance.reporting.html import render_html
 from conformance.reporting.json_report import render_json
@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     caches.add_argument(
         "--no-cache", action="store_const", const=None, dest="cache_dir", help="keep caches in a temporary folder"
     )
-    commands.add_parser("list", help="list every check with its level and rationale")
+    listing = commands.add_parser("list", help="list every rule: check, traffic rule, level and source")
+    listing.add_argument(
+        "--format", choices=("text", "markdown"), default="text", help="markdown: the table of docs/RULES.md"
+    )
     add_commands(commands)
     return parser
 
@@ -125,11 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":
-            for item in CHECKS.values():
-                console.print(
-                    f"{item.id:<28} {item.level:<6} {item.layer:<10} {item.title}\n{'':<46}{item.rationale}",
-                    soft_wrap=True,
-                )
+            table = rules_table.markdown() if args.format == "markdown" else rules_table.text()
+            sys.stdout.write(table if table.endswith("\n") else table + "\n")
             return 0
         if args.command == "proxy":
             return serve_proxy(args, console)

@@ -206,7 +206,7 @@ class TrafficValidator:
                 found.append(
                     Violation(
                         "request",
-                        "date-order",
+                        "date-order" if operation_id == CREATE_PACKAGE else "period-date-order",
                         "/body",
                         "period_start on or before period_end",
                         f"{start.isoformat()} > {end.isoformat()}",
