@@ -239,3 +239,11 @@ def refuses_closed_period_writes(call: Call) -> Answer | None:
     if match and call.method in ("PUT", "POST", "DELETE") and match["id"] in call.memory.get("shut", set()):
         return 400, {"detail": "The period is closed or locked: reopen it first."}
     return None
+
+
+def readiness_item_status_odd(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", PERIOD + "/close-readiness") and status == 201 and isinstance(data(body), dict):
+        for item in data(body).get("items") or []:
+            item["status"] = "amber"
+        return status, body
+    return None

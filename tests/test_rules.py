@@ -13,9 +13,12 @@ import pytest
 from conformance import CHECKS, Identity, KitSettings, run_conformance
 from conformance.registry import MUST, SHOULD, level_of
 from conformance.rules_table import markdown
+from conformance.traffic.proxy import TrafficProxy
+from conformance.traffic.report import TrafficReport
 from conformance.traffic.rules import TRAFFIC_RULES
+from conformance.traffic.validator import TrafficValidator
 from conformance.traffic.violations import Violation
-from mock_server.testing import ACME_ID, GLOBEX_ID
+from mock_server.testing import ACME_ID, GLOBEX_ID, serving_in_thread
 from tests import breaking as b
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +65,15 @@ BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
     "status-in-capitals": ("PERIOD-STATUS-VALUES", {"on_response": b.status_in_capitals}),
     "score-cached": ("SIGN-OFF-RECOMPUTES", {"on_response": b.score_cached}),
     "score-without-components": ("CLOSE-SCORE", {"on_response": b.score_without_components}),
+    "readiness-item-status-odd": ("CLOSE-READINESS", {"on_response": b.readiness_item_status_odd}),
+}
+# The traffic rule each break shows in the traffic of its check (proxy and validate-har share the validator).
+TRAFFIC_OF_BREAKS = {
+    "sign-off-any-role": "accepted-refusable",
+    "reopen-without-reason": "accepted-refusable",
+    "bulk-lock-any-size": "accepted-refusable",
+    "status-in-capitals": "period-status",
+    "readiness-item-status-odd": "readiness-item-status",
 }
 
 
@@ -101,3 +113,28 @@ def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that
     [result] = accepting.results
     assert result.status == "failed" and "refuses the change" in result.findings[0].message
     assert accepting.exit_code == 0 and CHECKS["PERIOD-CLOSED-REFUSES-CHANGES"].level == SHOULD
+
+
+@pytest.mark.parametrize("name", sorted(TRAFFIC_OF_BREAKS))
+def test_a_break_the_traffic_shows_is_a_response_finding(name: str) -> None:
+    check_id, how = BREAKS[name]
+    with b.broken_mock(how.get("on_request"), how.get("on_response"), **FAST) as upstream:
+        report = TrafficReport(TrafficValidator("auto"))
+        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+            kit(url, check_id)
+    rules = {f.violation.rule for f in report.findings if f.violation.side == "response"}
+    assert TRAFFIC_OF_BREAKS[name] in rules, (name, rules)
+
+
+def test_writes_on_a_closed_period_are_a_should_finding_in_traffic_until_the_mock_refuses_them() -> None:
+    with b.broken_mock(**FAST) as upstream:
+        report = TrafficReport(TrafficValidator("auto"))
+        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+            kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
+    found = [f.violation for f in report.findings if f.violation.rule == "closed-period-writes"]
+    assert len(found) == 3 and {v.level for v in found} == {SHOULD}  # the ack, sign-off and revoke on the closed one
+    with b.broken_mock(b.refuses_closed_period_writes, b.remember_shut, **FAST) as upstream:
+        report = TrafficReport(TrafficValidator("auto"))
+        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+            kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
+    assert [f for f in report.findings if f.violation.side == "response"] == []

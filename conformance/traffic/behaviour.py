@@ -114,17 +114,15 @@ class BehaviourRules:
                             item.get("status"),
                         )
                     )
-        if operation_id in PERIOD_WRITES:
-            known = self._periods.get(exchange.path.split("/")[4])
-            if known is not None and known.get("status") in ("closed", "locked"):
-                found.append(
-                    _broke(
-                        "closed-period-writes",
-                        "/status",
-                        f"400: the period is {known['status']} and must be reopened first (ours)",
-                        exchange.status,
-                    )
+        if operation_id in PERIOD_WRITES and self.is_shut(exchange.path):
+            found.append(
+                _broke(
+                    "closed-period-writes",
+                    "/status",
+                    "400: the period is closed or locked and must be reopened first (ours)",
+                    exchange.status,
                 )
+            )
         if operation_id == ACK and isinstance(answer, dict):
             key = (exchange.path.split("/")[-3], str(answer.get("step_id")))
             known = self._acks.setdefault(key, str(answer.get("id")))
@@ -151,6 +149,12 @@ class BehaviourRules:
                 if str(period_id) in self._periods:
                     self._periods[str(period_id)] = {**self._periods[str(period_id)], "status": "locked"}
         return found
+
+    def is_shut(self, path: str) -> bool:
+        """Whether the traffic showed the period of this path closed or locked."""
+        parts = path.split("/")
+        known = self._periods.get(parts[4]) if len(parts) > 4 else None
+        return known is not None and known.get("status") in ("closed", "locked")
 
     def _list(self, page: dict[str, Any], query: dict[str, str]) -> list[Violation]:
         found = []
