@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from conformance import rules_table
+from conformance import arguments, rules_table
 from conformance.http import ToolError
 from conformance.reporting.console import ConsoleReporter
 from conformance.reporting.html import render_html
@@ -87,13 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(args: argparse.Namespace) -> KitSettings:
-    if bool(args.other_token) != bool(args.other_business_id):
+    if (args.other_token is None) != (args.other_business_id is None):
         raise UsageError("--other-token and --other-business-id go together.")
-    other = Identity(args.other_token, args.other_business_id) if args.other_token else None
     try:
+        identity = Identity(
+            arguments.token("--token", args.token), arguments.business_id("--business-id", args.business_id)
+        )
+        other = None
+        if args.other_token is not None:
+            other = Identity(
+                arguments.token("--other-token", args.other_token),
+                arguments.business_id("--other-business-id", args.other_business_id),
+            )
         return KitSettings(
-            base_url=args.base_url.rstrip("/"),
-            identity=Identity(args.token, args.business_id),
+            base_url=arguments.base_url("--base-url", args.base_url),
+            identity=identity,
             other=other,
             tier=args.tier,
             generation=args.generation,

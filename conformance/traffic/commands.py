@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from conformance import arguments
 from conformance.http import ToolError
 
 if TYPE_CHECKING:
@@ -69,13 +70,28 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 def validator_from(args: argparse.Namespace) -> TrafficValidator:
     from conformance.traffic.validator import TrafficValidator
 
+    identities = parse_identities(args.identity)
+    return TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval, identities=identities)
+
+
+def parse_identities(texts: list[str]) -> dict[str, frozenset[str]]:
+    """--identity TOKEN=BUSINESS[,BUSINESS] values; a malformed one is a tool error naming it."""
     identities: dict[str, frozenset[str]] = {}
-    for text in args.identity:
+    for text in texts:
         token, _, businesses = text.partition("=")
         if not token or not businesses:
             raise ToolError(f"--identity {text!r} should look like TOKEN=BUSINESS[,BUSINESS].")
-        identities[token] = frozenset(b.strip() for b in businesses.split(",") if b.strip())
-    return TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval, identities=identities)
+        try:
+            arguments.token(f"The token of --identity {text!r}", token)
+            chosen = [
+                arguments.business_id(f"The business in --identity {text!r}", b)
+                for b in businesses.split(",")
+                if b.strip()
+            ]
+        except arguments.ArgumentProblem as problem:
+            raise ToolError(str(problem)) from None
+        identities[token] = frozenset(b.lower() for b in chosen)
+    return identities
 
 
 def finish(report: TrafficReport, args: argparse.Namespace, console: Console) -> int:
@@ -90,8 +106,11 @@ def validate_har(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.har import read_har
     from conformance.traffic.report import TrafficReport
 
+    validator = validator_from(args)  # bad arguments first, before the file is read
+    if args.base_url is not None:
+        args.base_url = _checked_url("--base-url", args.base_url)
     exchanges, others = read_har(args.file, args.base_url)
-    report = TrafficReport(validator_from(args))
+    report = TrafficReport(validator)
     for exchange, outside in sorted(
         [(e, False) for e in exchanges] + [(e, True) for e in others], key=lambda pair: pair[0].at
     ):
@@ -99,6 +118,13 @@ def validate_har(args: argparse.Namespace, console: Console) -> int:
     if others:
         console.print(f"[dim]{len(others)} requests to other hosts: judged only as presigned files, else listed[/]")
     return finish(report, args, console)
+
+
+def _checked_url(flag: str, text: str) -> str:
+    try:
+        return arguments.base_url(flag, text)
+    except arguments.ArgumentProblem as problem:
+        raise ToolError(str(problem)) from None
 
 
 def serve_proxy(args: argparse.Namespace, console: Console) -> int:
@@ -109,6 +135,8 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.proxy import TrafficProxy
     from conformance.traffic.report import TrafficReport
 
+    validator = validator_from(args)  # bad arguments first, before the upstream is reached
+    args.upstream = _checked_url("--upstream", args.upstream)
     try:
         httpx.get(args.upstream, timeout=10)
     except httpx.HTTPError as error:
@@ -119,7 +147,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
         sock.bind((args.host, args.port))
     except OSError as error:
         raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
-    report = TrafficReport(validator_from(args))
+    report = TrafficReport(validator)
     proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers)
     console.print(
         f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"
