@@ -236,7 +236,7 @@ def test_cli_writes_every_report_and_exits_1_on_a_failure(tmp_path: Path) -> Non
 
 
 def test_cli_tool_errors_exit_2_in_one_sentence() -> None:
-    unreachable = cli("run", "--base-url", "http://127.0.0.1:9", "--token", "t", "--business-id", "b")
+    unreachable = cli("run", "--base-url", "http://127.0.0.1:9", "--token", "t", "--business-id", ACME_ID)
     assert unreachable.returncode == 2 and "Cannot reach" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr
     bad = cli("run", "--base-url", "http://x", "--token", "t")
@@ -248,11 +248,11 @@ def test_cli_tool_errors_exit_2_in_one_sentence() -> None:
         "--token",
         "t",
         "--business-id",
-        "b",
+        ACME_ID,
         "--other-token",
         "u",
         "--other-business-id",
-        "b",
+        ACME_ID,
     )
     assert same.returncode == 2 and "share a business" in same.stderr
     with running_mock(Settings(**FAST)) as mock:
