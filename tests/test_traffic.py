@@ -29,7 +29,7 @@ from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock, serving_in_thread
-from tests.test_conformance_kit import FAULT_CHECKS, UNTIL_ISSUE_15
+from tests.test_conformance_kit import FAULT_CHECKS, UNTIL_ISSUE_15, fault_settings
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -408,10 +408,11 @@ def test_every_fault_is_accounted_for() -> None:
 
 @pytest.mark.parametrize("fault, rule", sorted(FAULT_RULES.items()))
 def test_each_fault_of_the_mock_is_a_response_finding_in_the_kit_s_traffic(fault: str, rule: str) -> None:
-    with proxied(Settings(faults=frozenset({fault}), **FAST), identities=IDENTITIES) as p:
-        kit_through(p, include=frozenset({FAULT_CHECKS[fault]}))
+    with proxied(fault_settings(fault), identities=IDENTITIES) as p:
+        run = kit_through(p, include=frozenset({FAULT_CHECKS[fault]}))
     rules = {f.violation.rule for f in p.report.findings if f.violation.side == "response"}
-    assert rule in rules, (fault, rules)
+    [result] = run.results  # type: ignore[attr-defined]
+    assert rule in rules, (fault, rules, f"{result.check.id}: {result.status} {result.skip_reason}")
 
 
 def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() -> None:
