@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--include-check", action="append", default=[], metavar="ID")
     run.add_argument("--exclude-check", action="append", default=[], metavar="ID")
     run.add_argument("--strict", action="store_true", help="SHOULD failures fail the run too")
+    run.add_argument(
+        "--baseline",
+        type=Path,
+        help="the --json report of an earlier run: its findings are known and do not fail this run",
+    )
     caches = run.add_mutually_exclusive_group()
     caches.add_argument(
         "--cache-dir",
@@ -116,6 +121,7 @@ def settings_from_args(args: argparse.Namespace) -> KitSettings:
             json=args.json,
             html=args.html,
             cache_dir=args.cache_dir,
+            baseline=args.baseline,
         )
     except ValueError as error:
         raise UsageError(str(error)) from None

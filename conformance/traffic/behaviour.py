@@ -103,8 +103,8 @@ class BehaviourRules:
             score = answer.get("score")
             if isinstance(score, (int, float)) and not 0 <= score <= 100:
                 found.append(_broke("score-range", "/body/score", "a score on the 0-100 scale (documented)", score))
-            items = answer.get("items") if isinstance(answer.get("items"), list) else []
-            for index, item in enumerate(items):
+            items = answer.get("items")
+            for index, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict) and item.get("status") not in READINESS_STATUSES:
                     found.append(
                         _broke(

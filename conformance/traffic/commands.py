@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from conformance import arguments
+from conformance.baseline import Baseline
 from conformance.http import ToolError
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, help="write the JSON report here")
     parser.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="any", help="which findings make the exit code 1")
+    parser.add_argument(
+        "--baseline", type=Path, help="the --json report of earlier traffic: its findings are known, not failures"
+    )
     parser.add_argument(
         "--min-poll-interval", type=float, metavar="SECONDS", help="report polls of one package closer than this"
     )
@@ -107,10 +111,11 @@ def validate_har(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.report import TrafficReport
 
     validator = validator_from(args)  # bad arguments first, before the file is read
+    baseline = Baseline.load(args.baseline) if args.baseline else None
     if args.base_url is not None:
         args.base_url = _checked_url("--base-url", args.base_url)
     exchanges, others = read_har(args.file, args.base_url)
-    report = TrafficReport(validator)
+    report = TrafficReport(validator, baseline)
     for exchange, outside in sorted(
         [(e, False) for e in exchanges] + [(e, True) for e in others], key=lambda pair: pair[0].at
     ):
@@ -136,6 +141,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.report import TrafficReport
 
     validator = validator_from(args)  # bad arguments first, before the upstream is reached
+    baseline = Baseline.load(args.baseline) if args.baseline else None
     args.upstream = _checked_url("--upstream", args.upstream)
     try:
         httpx.get(args.upstream, timeout=10)
@@ -147,7 +153,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
         sock.bind((args.host, args.port))
     except OSError as error:
         raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
-    report = TrafficReport(validator)
+    report = TrafficReport(validator, baseline)
     proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers)
     console.print(
         f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from rich.console import Console
 
+from conformance.baseline import KNOWN, NEW, Baseline, traffic_key
 from conformance.traffic.coverage import Coverage
 from conformance.traffic.exchange import TrafficExchange
 from conformance.traffic.validator import TrafficValidator
@@ -38,8 +39,9 @@ class TrafficFinding:
 class TrafficReport:
     """Everything seen so far; `add` validates one exchange and remembers it."""
 
-    def __init__(self, validator: TrafficValidator) -> None:
+    def __init__(self, validator: TrafficValidator, baseline: Baseline | None = None) -> None:
         self.validator = validator
+        self.baseline = baseline  # --baseline: findings already in it are known, not new
         self.coverage = Coverage()
         self.records: list[dict[str, Any]] = []
         self.findings: list[TrafficFinding] = []
@@ -75,10 +77,27 @@ class TrafficReport:
     def count(self, side: str) -> int:
         return sum(1 for f in self.findings if f.violation.side == side)
 
+    def status(self, finding: TrafficFinding) -> str:
+        """new, or known (in the baseline): matched by rule, side, operation and pointer, never by ids."""
+        if self.baseline is None:
+            return NEW
+        v = finding.violation
+        return self.baseline.status(traffic_key(v.rule, v.side, finding.operation_id, v.pointer))
+
+    def fixed(self) -> list[str]:
+        """Rules the baseline's traffic broke that this traffic did not."""
+        if self.baseline is None:
+            return []
+        return sorted(self.baseline.failed - {f.violation.rule for f in self.findings})
+
+    def tally(self) -> dict[str, int]:
+        statuses = [self.status(f) for f in self.findings]
+        return {NEW: statuses.count(NEW), KNOWN: statuses.count(KNOWN), "fixed": len(self.fixed())}
+
     def exit_code(self, fail_on: str) -> int:
-        """1 when findings of the chosen side(s) exist, 0 otherwise."""
+        """1 when new findings (not in the baseline) of the chosen side(s) exist, 0 otherwise."""
         sides = ("request", "response") if fail_on == "any" else (fail_on,)
-        return 1 if any(self.count(side) for side in sides) else 0
+        return 1 if any(f.violation.side in sides and self.status(f) == NEW for f in self.findings) else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,7 +105,12 @@ class TrafficReport:
             "exchanges": len(self.records),
             "request_findings": self.count("request"),
             "response_findings": self.count("response"),
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [{**f.to_json(), "baseline": self.status(f)} for f in self.findings],
+            "baseline": {
+                "path": str(self.baseline.path) if self.baseline else None,
+                **self.tally(),
+                "fixed_rules": self.fixed(),
+            },
             "coverage": self.coverage.to_json(),
             "ignored": self.ignored,
             "records": self.records,
@@ -108,14 +132,19 @@ class TrafficReport:
             )
             for finding in by_exchange.get(record["id"], []):
                 v = finding.violation
-                failure = ElementTree.SubElement(case, "failure", message=f"{v.side}: {v.rule} at {v.pointer or '/'}")
+                where = f"[{self.status(finding)}] {v.side}: {v.rule} at {v.pointer or '/'}"
+                if self.status(finding) == KNOWN:
+                    ElementTree.SubElement(case, "skipped", message=f"known in the baseline: {where}")
+                    continue
+                failure = ElementTree.SubElement(case, "failure", message=where)
                 failure.text = f"expected: {v.expected}\nactual: {v.actual}\nreproduce: {finding.curl}"
         return ElementTree.tostring(suite, encoding="unicode")
 
     def to_html(self) -> str:
         coverage = self.coverage.to_json()
         rows = "".join(
-            f"<tr><td>{escape(f.exchange_id)}</td><td>{escape(f.violation.side)}</td><td>{escape(f.request)}</td>"
+            f"<tr><td>{escape(f.exchange_id)} {self.status(f)}</td><td>{escape(f.violation.side)}</td>"
+            f"<td>{escape(f.request)}</td>"
             f"<td>{escape(f.violation.rule)}</td><td><code>{escape(f.violation.pointer)}</code></td>"
             f"<td>{escape(f.violation.expected)}</td><td>{escape(f.violation.actual)}</td>"
             f"<td><pre>{escape(f.curl)}</pre></td></tr>"
@@ -129,12 +158,15 @@ class TrafficReport:
         hints = "".join(f"<li>{escape(hint)}</li>" for hint in coverage["hints"])
         ignored = "".join(f"<li>{escape(item)}</li>" for item in self.ignored)
         verdict = "violations found" if self.findings else "no violations"
+        tally = self.tally()
         return f"""<!doctype html><html><head><meta charset="utf-8"><title>DayZero traffic: {verdict}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
 padding:4px;vertical-align:top;font-size:13px}}pre{{white-space:pre-wrap;margin:0}}</style></head><body>
 <h1>DayZero traffic report: {verdict}</h1>
 <p>{len(self.records)} exchanges, generation {escape(self.validator.generation.describe())};
-{self.count("request")} request findings (the client), {self.count("response")} response findings (the upstream).
+{self.count("request")} request findings (the client), {self.count("response")} response findings (the upstream);
+{tally[NEW]} new, {tally[KNOWN]} known, {tally["fixed"]} rules fixed
+{escape("(baseline " + str(self.baseline.path) + ")" if self.baseline else "(no baseline: every finding is new)")}.
 Curl lines read the token from <code>$DZ_TOKEN</code>.</p>
 <h2>Findings</h2><table><tr><th>exchange</th><th>side</th><th>request</th><th>rule</th><th>pointer</th>
 <th>expected</th><th>actual</th><th>reproduce</th></tr>{rows or '<tr><td colspan="8">none</td></tr>'}</table>
@@ -152,9 +184,17 @@ Curl lines read the token from <code>$DZ_TOKEN</code>.</p>
             f"{self.count('request')} request findings, {self.count('response')} response findings; "
             f"{coverage['operations_called']} of {coverage['operations_total']} operations exercised."
         )
+        tally = self.tally()
+        where = f" (baseline {self.baseline.path})" if self.baseline else ""
+        console.print(f"findings: {tally[NEW]} new, {tally[KNOWN]} known, {tally['fixed']} rules fixed{where}")
+        if self.fixed():
+            console.print(f"[green]fixed[/] since the baseline: {', '.join(self.fixed())}")
         for finding in self.findings[:20]:
             v = finding.violation
-            console.print(f"[red]{v.side}[/] {finding.exchange_id} {finding.request}  {v.rule} at {v.pointer or '/'}")
+            mark = "[red]new[/]" if self.status(finding) == NEW else "[yellow]known[/]"
+            console.print(
+                f"{mark} [red]{v.side}[/] {finding.exchange_id} {finding.request}  {v.rule} at {v.pointer or '/'}"
+            )
             console.print(
                 f"  expected: {v.expected}\n  actual:   {v.actual}\n  reproduce: {finding.curl}", soft_wrap=True
             )
