@@ -473,3 +473,44 @@ def test_validate_har_options_poll_interval_and_identity(tmp_path: Path) -> None
         [str(EXE), "validate-har", str(har), "--identity", "no-equals-sign"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "TOKEN=BUSINESS" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _walk_through(url: str, limit: int) -> None:
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+    page = httpx.get(f"{url}{PACKAGES}", params={"limit": limit}, headers=headers).json()
+    while page["has_next"]:
+        page = httpx.get(f"{url}{PACKAGES}", params={"limit": limit, "cursor": page["next_cursor"]}, headers=headers)
+        page = page.json()
+
+
+def _create_directly(upstream: str, count: int) -> None:
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+    body = {"selected_reports": ["pl"], "period_start": "2026-01-01", "period_end": "2026-01-31"}
+    for _ in range(count):
+        httpx.post(f"{upstream}{PACKAGES}", json=body, headers=headers).raise_for_status()
+
+
+@pytest.mark.parametrize("fault", [None, "skip-first-on-next-page"])
+def test_a_walk_that_skips_items_another_listing_shows_is_a_response_finding(fault: str | None) -> None:
+    settings = Settings(faults=frozenset({fault} if fault else set()), **FAST)
+    with proxied(settings) as p:
+        _create_directly(p.upstream, 7)
+        _walk_through(p.url, 1000)  # the complete listing
+        _walk_through(p.url, 2)  # the same listing walked two at a time
+    found = [f.violation for f in p.report.findings if f.violation.rule == "page-walk"]
+    if fault is None:
+        assert found == []
+    else:
+        assert found and all("skipped by the walk with limit 2" in v.actual for v in found), found
+
+
+def test_the_page_walk_rule_cannot_cry_wolf_when_others_create_between_listings() -> None:
+    """Another client's creates never pass through the proxy; they sort outside the range compared."""
+    with proxied() as p:
+        _create_directly(p.upstream, 5)
+        _walk_through(p.url, 1000)
+        _create_directly(p.upstream, 3)  # unseen by the proxy: a shared system
+        _walk_through(p.url, 2)
+        _create_directly(p.upstream, 2)
+        _walk_through(p.url, 3)
+    assert [f.violation for f in p.report.findings if f.violation.side == "response"] == []

@@ -31,6 +31,7 @@ from conformance.traffic.operation_ids import (
     REVOKE_SIGN_OFF,
     SIGN_OFF,
 )
+from conformance.traffic.page_walks import PageWalks
 from conformance.traffic.violations import Violation
 
 PERIOD_STATUSES = ("open", "closed", "locked")
@@ -57,6 +58,7 @@ class BehaviourRules:
         self._reports: dict[str, int] = {}  # package id -> how many reports it selected
         self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
         self._walked: dict[tuple[str, ...], dict[str, str]] = {}  # listing -> id: sort value, on forward pages
+        self._page_walks = PageWalks()
 
     def check(
         self, operation_id: str, exchange: TrafficExchange, request: Any, answer: Any, refused: list[Violation]
@@ -65,6 +67,8 @@ class BehaviourRules:
         found: list[Violation] = []
         if not 200 <= exchange.status < 300:
             return found
+        if exchange.method.upper() != "GET":
+            self._page_walks.write_seen()
         documented = sorted({v.rule for v in refused if v.level == MUST})
         if documented:
             found.append(
@@ -86,6 +90,7 @@ class BehaviourRules:
         if operation_id in LISTS and isinstance(answer, dict):
             found += self._list(answer, query)
             found += self._walk(exchange.path, answer, query)
+            found += self._page_walks.see(exchange.path, query, answer)
         if operation_id in (CREATE_PACKAGE, GET_PACKAGE):
             package = answer.get("package") if operation_id == CREATE_PACKAGE and isinstance(answer, dict) else answer
             if isinstance(package, dict):
