@@ -41,6 +41,10 @@ class View:
                 self.created[str(item.get("id"))] = item["created_at"]
 
 
+KEPT_VIEWS = 4  # finished views kept per listing (between two writes)
+OPEN_WALKS = 256  # walks followed at once (a cursor nobody follows must not be kept for ever)
+
+
 class PageWalks:
     """Follows walks through their cursors and compares finished views of one listing."""
 
@@ -72,9 +76,12 @@ class PageWalks:
         view.add(items)
         if page.get("has_next") and isinstance(page.get("next_cursor"), str):
             self._open[page["next_cursor"]] = view
+            if len(self._open) > OPEN_WALKS:  # bounded: the oldest walk nobody continued is dropped
+                del self._open[next(iter(self._open))]
             return []
-        found = [v for other in self._done.get(listing, []) for v in _compare(view, other)]
-        self._done.setdefault(listing, []).append(view)
+        earlier = self._done.get(listing, [])
+        found = [v for other in earlier for v in _compare(view, other)]
+        self._done[listing] = [*earlier, view][-KEPT_VIEWS:]  # bounded: a long session compares recent views
         return found
 
 
