@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import socket
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 # openapi-core and the proxy load only when one of these commands runs.
 FAIL_ON = ("request", "response", "any")
+
+
+# The proxy keeps its last WINDOW exchanges and findings in memory (the live report, HTML, JUnit);
+# counts, coverage and the verdict cover the whole session; --json and --har stream to disk.
+WINDOW = 1000
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,7 +141,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     import httpx
     import uvicorn
 
-    from conformance.traffic.har import har_document
+    from conformance.traffic.har import HarWriter
     from conformance.traffic.proxy import TrafficProxy
     from conformance.traffic.report import TrafficReport
 
@@ -153,8 +158,10 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
         sock.bind((args.host, args.port))
     except OSError as error:
         raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
-    report = TrafficReport(validator, baseline)
-    proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers)
+    spool = tempfile.TemporaryDirectory(prefix="dayzero-proxy-")
+    report = TrafficReport(validator, baseline, window=WINDOW, spool=Path(spool.name))
+    har = HarWriter(args.har) if args.har is not None else None
+    proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers, har=har, window=WINDOW)
     console.print(
         f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"
         f"  live report: http://{args.host}:{args.port}/__proxy/report   stop: Ctrl-C"
@@ -162,7 +169,10 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     server = uvicorn.Server(uvicorn.Config(proxy.app(), log_level="warning", lifespan="on"))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: the normal end here
         server.run(sockets=[sock])
-    if args.har is not None:
-        args.har.parent.mkdir(parents=True, exist_ok=True)
-        args.har.write_text(json.dumps(har_document(proxy.exchanges), indent=1))
-    return finish(report, args, console)
+    try:
+        if har is not None:
+            har.close()
+        return finish(report, args, console)
+    finally:
+        report.close()
+        spool.cleanup()
