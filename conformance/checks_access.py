@@ -14,6 +14,8 @@ LIST_OPS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="G/auth + G/errors: 401 for a missing token; every slice declares 401",
+    traffic=("auth-header",),
     rationale='Documented: 401 means missing, invalid or expired token; body {"detail": "Not authenticated"}.',
 )
 def missing_token(ctx: RunContext) -> None:
@@ -36,6 +38,7 @@ def missing_token(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="G/errors: 401 for a missing, invalid or expired token",
     rationale="Documented: 401 for an invalid token.",
 )
 def garbage_token(ctx: RunContext) -> None:
@@ -51,6 +54,7 @@ def garbage_token(ctx: RunContext) -> None:
     level=SHOULD,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="inferred: FastAPI's HTTPBearer answers 401 with WWW-Authenticate: Bearer",
     rationale="Inferred: FastAPI's HTTPBearer answers 401 with WWW-Authenticate: Bearer.",
 )
 def bearer_challenge(ctx: RunContext) -> None:
@@ -72,6 +76,8 @@ def bearer_challenge(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     operations=LIST_OPS,
     needs_other=True,
+    source="G/errors: 403 when the token is valid but not permitted",
+    traffic=("token-scope",),
     rationale="Documented: 403 when the token is valid but not permitted for the x-business-id.",
 )
 def token_on_other_business(ctx: RunContext) -> None:
@@ -90,6 +96,8 @@ def token_on_other_business(ctx: RunContext) -> None:
     creates_data=True,
     needs_other=True,
     operations=("GET /api/v1/month-end-packages/{package_id}", "GET /api/v1/month-end-packages/{package_id}/download"),
+    source="G/errors: 404 for a resource of another business (check x-business-id)",
+    traffic=("business-scope",),
     rationale="Documented: 404 for a resource of another business (wrong business context), not 403.",
 )
 def other_package_is_404(ctx: RunContext) -> None:
@@ -108,6 +116,8 @@ def other_package_is_404(ctx: RunContext) -> None:
     creates_data=True,
     needs_other=True,
     operations=("GET /api/v1/month-end-packages",),
+    source="G/auth + list-packages: the list is the business's (x-business-id)",
+    traffic=("business-scope",),
     rationale="Documented: every list is scoped to the business of x-business-id.",
 )
 def list_isolation(ctx: RunContext) -> None:
@@ -132,6 +142,7 @@ def list_isolation(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     needs_other=True,
     operations=LIST_OPS,
+    source="ours: a cursor of another business is a 4xx (G/pagination ties cursors to their listing)",
     rationale="Documented: cursors are tied to their listing; ours: a foreign cursor is a 4xx, never a page.",
 )
 def foreign_cursor(ctx: RunContext) -> None:

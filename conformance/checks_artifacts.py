@@ -40,6 +40,7 @@ def _download(ctx: RunContext, report_format: str) -> tuple[dict, Exchange, dict
     layer=ARTIFACTS,
     creates_data=True,
     operations=DOWNLOAD,
+    source="MEP/get-download-url: a short-lived presigned URL, a fresh one per call (F/package)",
     rationale="Documented: download returns a short-lived presigned URL, a fresh one per call.",
 )
 def download_url(ctx: RunContext) -> None:
@@ -69,6 +70,8 @@ def download_url(ctx: RunContext) -> None:
     layer=ARTIFACTS,
     creates_data=True,
     operations=DOWNLOAD,
+    source="MEP/get-download-url + MonthEndPackageResponse: file_size_bytes",
+    traffic=("file-size", "zip"),
     rationale="Documented: file_size_bytes is the final zip size, on the package and on the download answer.",
 )
 def zip_size(ctx: RunContext) -> None:
@@ -103,6 +106,8 @@ def zip_size(ctx: RunContext) -> None:
     layer=ARTIFACTS,
     creates_data=True,
     operations=DOWNLOAD,
+    source="MEP/create-package: selected_reports and report_format descriptions",
+    traffic=("zip-reports",),
     rationale="Documented: selected_reports are the reports included; report_format is the per-report format.",
 )
 def reports_in_zip(ctx: RunContext) -> None:
@@ -149,6 +154,7 @@ def reports_in_zip(ctx: RunContext) -> None:
     layer=ARTIFACTS,
     creates_data=True,
     operations=DOWNLOAD,
+    source="inferred: filename (the suggested attachment name) is the same on package and download",
     rationale="Documented: filename is the suggested attachment name (same on package and download).",
 )
 def filename(ctx: RunContext) -> None:
@@ -177,6 +183,8 @@ def filename(ctx: RunContext) -> None:
     layer=ARTIFACTS,
     creates_data=True,
     operations=DOWNLOAD,
+    source="inferred: download declares 400, read as 'package not ready'",
+    traffic=("download-when-ready",),
     rationale="Inferred: download declares 400, whose meaning is 'package not ready'.",
 )
 def not_ready(ctx: RunContext) -> None:

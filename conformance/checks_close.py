@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from conformance.checks_periods import bulk_lock_one, close
 from conformance.context import PERIODS, RunContext
 from conformance.generation import ENVELOPE_FIELDS, looks_enveloped
 from conformance.http import Exchange
-from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+from conformance.registry import BEHAVIOUR, MUST, SHOULD, check, unchecked
 
 READINESS = "POST /api/v1/accounting-periods/{period_id}/close-readiness"
 SCORE = "GET /api/v1/accounting-periods/{period_id}/close-score"
@@ -43,6 +44,8 @@ def _object(ctx: RunContext, exchange: Exchange, what: str) -> dict[str, Any]:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(READINESS,),
+    source="AP/check-close-readiness: 201; score 0-100 and item status pass/warning/fail (descriptions)",
+    traffic=("score-range", "readiness-item-status"),
     rationale="Documented: 201 CloseReadinessResponse; score on a 0-100 scale; each item has check, status "
     "(pass, warning or fail) and detail.",
 )
@@ -77,6 +80,7 @@ def close_readiness(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=("GET /api/v1/accounting-periods/{period_id}", SCORE, HISTORY, ACKS),
+    source="G/errors: 404 for a resource that does not exist (declared on these operations)",
     rationale="Documented: 404 means the resource does not exist; these operations declare it.",
 )
 def unknown_period(ctx: RunContext) -> None:
@@ -86,21 +90,72 @@ def unknown_period(ctx: RunContext) -> None:
         ctx.expect_status(exchange, {404}, f"GET {suffix or '/'} of an unknown period is not found")
 
 
+COMPONENTS = ("txn_review", "categorization", "reconciliation", "checklist", "anomalies")
+
+
+def _keys(value: Any) -> set[str]:
+    """Every key of a JSON value, at any depth."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def _gauge(value: Any) -> Any:
+    """A close-score body without its timestamps: what a recompute must change."""
+    if isinstance(value, dict):
+        return {k: _gauge(v) for k, v in value.items() if not k.endswith("_at")}
+    if isinstance(value, list):
+        return [_gauge(v) for v in value]
+    return value
+
+
+def _score(ctx: RunContext, period_id: str) -> tuple[Exchange, dict[str, Any]]:
+    exchange = ctx.client.get(f"{PERIODS}/{period_id}/close-score")
+    ctx.expect_status(exchange, {200}, "the close score answers 200")
+    return exchange, _object(ctx, exchange, "close score")
+
+
 @check(
     "CLOSE-SCORE",
-    "Close score and its history answer for a period",
+    "Close score names its five components; score history answers",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(SCORE, HISTORY),
+    source="AP/get-close-score: 200, five components txn_review, categorization, reconciliation, checklist, "
+    "anomalies (description); AP/get-score-history: 200",
+    rationale="Documented statuses and component names; the bodies' other fields are not published.",
+)
+def close_score(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    exchange, body = _score(ctx, period["id"])
+    missing = [name for name in COMPONENTS if name not in _keys(body)]
+    ctx.expect(
+        not missing,
+        "the close score carries its five documented components",
+        expected=", ".join(COMPONENTS),
+        actual=f"missing {', '.join(missing)}: {exchange.excerpt()}",
+        exchange=exchange,
+    )
+    history = ctx.client.get(f"{PERIODS}/{period['id']}/score-history")
+    ctx.expect_status(history, {200}, "the score history answers 200")
+
+
+@check(
+    "CLOSE-SCORE-RANGE",
+    "The close score is within 0-100 and score-history's limit caps the snapshots",
     level=SHOULD,
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(SCORE, HISTORY),
-    rationale="Documented statuses (200); the bodies' fields are not published, so only a JSON answer, a score "
-    "within 0-100 if one is given, and limit honoured are expected.",
+    source="inferred: like readiness (0-100); limit (default 60) caps the snapshots returned",
+    rationale="The fields are not published: a score within 0-100 if one is given, and limit honoured.",
 )
-def close_score(ctx: RunContext) -> None:
+def close_score_range(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
-    exchange = ctx.client.get(f"{PERIODS}/{period['id']}/close-score")
-    ctx.expect_status(exchange, {200}, "the close score answers 200")
-    body = _object(ctx, exchange, "close score")
+    exchange, body = _score(ctx, period["id"])
     if "score" in body:
         ctx.expect(
             isinstance(body["score"], (int, float)) and 0 <= body["score"] <= 100,
@@ -124,12 +179,60 @@ def close_score(ctx: RunContext) -> None:
 
 
 @check(
+    "SIGN-OFF-RECOMPUTES",
+    "Signing off and revoking change the close score at once",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(SIGN_OFF, REVOKE, SCORE),
+    source="AP/create-period-sign-off and AP/delete-period-sign-off: the close score is recomputed, so the gauge "
+    "changes at once",
+    rationale="The score is read before and after each: it must not be a stored value from before.",
+)
+def sign_off_recomputes(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    _, before = _score(ctx, period["id"])
+    _sign(ctx, period["id"], "controller")
+    exchange, signed = _score(ctx, period["id"])
+    ctx.expect(
+        _gauge(signed) != _gauge(before),
+        "the close score changes once a sign-off is recorded",
+        expected=f"a gauge other than {str(_gauge(before))[:200]}",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+    ctx.expect_status(_revoke(ctx, period["id"], "controller"), range(200, 300), "the sign-off is revoked")
+    exchange, revoked = _score(ctx, period["id"])
+    ctx.expect(
+        _gauge(revoked) != _gauge(signed),
+        "the close score changes once the sign-off is revoked",
+        expected=f"a gauge other than {str(_gauge(signed))[:200]}",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+
+
+unchecked(
+    "Score history is oldest first and only ever appended",
+    source="AP/get-score-history: description",
+    reason="the fields of GetScoreHistoryResponse are not published: no date to order by is documented",
+)
+unchecked(
+    "A closed or locked period rejects postings and edits dated inside it",
+    source="F/periods",
+    reason="no posting or edit operation is part of the published accounting-periods and packages slices",
+)
+
+
+@check(
     "CHECKLIST-ACK-IDEMPOTENT",
     "Acknowledging a step again keeps the row and updates the notes",
     level=MUST,
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(ACK, ACKS),
+    source="AP/acknowledge-checklist-step: idempotent, a repeat only updates the notes; AP/list-period-checklist-acks",
+    traffic=("ack-idempotent",),
     rationale="Documented: the PUT is idempotent, a second call only updates the notes; the list returns every "
     "ack of the period.",
 )
@@ -156,10 +259,13 @@ def ack_idempotent(ctx: RunContext) -> None:
     body = _object(ctx, listing, "the ack list")
     mine = [item for item in body.get("items") or [] if isinstance(item, dict) and item.get("step_id") == STEP]
     ctx.expect(
-        len(mine) == 1 and mine[0].get("id") == ack.get("id") and body.get("period_id") == period["id"],
-        "the list holds that step once, for this period",
-        expected=f"one {STEP} ack ({ack.get('id')}), period_id {period['id']}",
-        actual=f"{len(mine)} {STEP} acks, period_id {body.get('period_id')}",
+        len(mine) == 1
+        and mine[0].get("id") == ack.get("id")
+        and body.get("period_id") == period["id"]
+        and body.get("period_start") == period["period_start"],
+        "the list holds that step once, for this period and its start date",
+        expected=f"one {STEP} ack ({ack.get('id')}), period_id {period['id']}, period_start {period['period_start']}",
+        actual=f"{len(mine)} {STEP} acks, period_id {body.get('period_id')}, period_start {body.get('period_start')}",
         exchange=listing,
     )
 
@@ -183,6 +289,7 @@ def _revoke(ctx: RunContext, period_id: str, role: str) -> Exchange:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(SIGN_OFF, REVOKE),
+    source="AP/create-period-sign-off: 201; AP/delete-period-sign-off: 204 bare, 200 envelope without data",
     rationale="Documented: POST answers 201; DELETE ?role= removes the caller's sign-off: 204 in the bare "
     "generation, 200 with an envelope without data in the envelope generation.",
 )
@@ -206,41 +313,100 @@ def sign_off_and_revoke(ctx: RunContext) -> None:
 
 @check(
     "SIGN-OFF-IDEMPOTENT",
-    "Signing twice in one role keeps one sign-off",
-    level=SHOULD,
+    "Signing twice in one role is accepted and keeps one sign-off",
+    level=MUST,
     layer=BEHAVIOUR,
     creates_data=True,
-    operations=(SIGN_OFF, REVOKE),
-    rationale="Documented: idempotent per (user, role); inferred: revoking a sign-off that is gone is 404.",
+    operations=(SIGN_OFF,),
+    source="AP/create-period-sign-off: records, or updates; idempotent per (user_id, role)",
+    rationale="The second call answers 201 like the first; where the bodies carry an id it is the same row.",
 )
 def sign_off_idempotent(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     first, second = _sign(ctx, period["id"], "preparer"), _sign(ctx, period["id"], "preparer")
-    ids = [(e.json() or {}).get("id") if isinstance(e.json(), dict) else None for e in (first, second)]
+    ids = [e.json().get("id") if isinstance(e.json(), dict) else None for e in (first, second)]
     ctx.expect(
-        ids[0] == ids[1],
+        None in ids or ids[0] == ids[1],
         "the second sign-off is the same row",
         expected=f"id {ids[0]}",
         actual=f"id {ids[1]}",
         exchange=second,
     )
-    ctx.expect_status(_revoke(ctx, period["id"], "preparer"), range(200, 300), "the sign-off is revoked")
-    ctx.expect_status(_revoke(ctx, period["id"], "preparer"), {404}, "nothing is left to revoke")
+
+
+@check(
+    "SIGN-OFF-REVOKE-GONE",
+    "Revoking a sign-off that is gone is 404",
+    level=SHOULD,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(SIGN_OFF, REVOKE),
+    source="inferred: DELETE removes the caller's one sign-off per role; nothing left is 404 (declared)",
+    rationale="Signing twice then revoking once leaves nothing: a second revoke finds none.",
+)
+def sign_off_revoke_gone(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    _sign(ctx, period["id"], "partner")
+    _sign(ctx, period["id"], "partner")
+    ctx.expect_status(_revoke(ctx, period["id"], "partner"), range(200, 300), "the sign-off is revoked")
+    ctx.expect_status(_revoke(ctx, period["id"], "partner"), {404}, "nothing is left to revoke")
 
 
 @check(
     "SIGN-OFF-ROLE",
     "A role outside preparer, reviewer, controller, partner is refused",
-    level=SHOULD,
+    level=MUST,
     layer=BEHAVIOUR,
     creates_data=True,  # a server that accepts it records a sign-off
     operations=(SIGN_OFF,),
-    rationale="Documented roles (in prose; the schema has a plain string); inferred: others are 400 or 422.",
+    source="AP/create-period-sign-off: role description (preparer, reviewer, controller or partner; prose only)",
+    traffic=("role", "accepted-refusable"),
+    rationale="A documented value set, written in prose: any other role is refused (400 or 422; which one is not "
+    "documented).",
 )
 def sign_off_role(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     exchange = ctx.client.post(f"{PERIODS}/{period['id']}/sign-offs", json_body={"role": "auditor"})
     ctx.expect_status(exchange, {400, 422}, "an unknown role is refused")
+
+
+def _detail_says_closed(body: Any) -> bool:
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return isinstance(detail, str) and any(word in detail.lower() for word in ("closed", "locked"))
+
+
+@check(
+    "PERIOD-CLOSED-REFUSES-CHANGES",
+    "A closed or locked period refuses checklist acks and sign-off changes",
+    level=SHOULD,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(ACK, SIGN_OFF, REVOKE),
+    source="ours (the lead's decision, issue 15): closed and locked periods refuse acks, sign-offs and revokes "
+    'with 400 {"detail": "... closed/locked ... reopen ..."}',
+    traffic=("closed-period-writes",),
+    rationale="Inferred from 'closes a period so that it can no longer be modified'; the status is ours: 400.",
+)
+def closed_period_refuses_changes(ctx: RunContext) -> None:
+    closed, locked = ctx.own_periods.new(), ctx.own_periods.new()
+    for period in (closed, locked):
+        _sign(ctx, period["id"], "reviewer")  # so that a revoke has something to remove
+    close(ctx, closed)
+    bulk_lock_one(ctx, locked["id"])
+    for period, state in ((closed, "closed"), (locked, "locked")):
+        url = f"{PERIODS}/{period['id']}"
+        for exchange in (
+            ctx.client.put(f"{url}/checklist-acks/{STEP}", json_body={"notes": "after the close"}),
+            ctx.client.post(f"{url}/sign-offs", json_body={"role": "controller"}),
+            _revoke(ctx, period["id"], "reviewer"),
+        ):
+            ctx.expect(
+                exchange.status == 400 and _detail_says_closed(exchange.json()),
+                f"a {state} period refuses the change until it is reopened",
+                expected='400 {"detail": "... ' + state + ' ... reopen first"}',
+                actual=exchange.excerpt(),
+                exchange=exchange,
+            )
 
 
 @check(
@@ -249,6 +415,8 @@ def sign_off_role(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=("GET /api/v1/accounting-periods", "GET /api/v1/accounting-periods/{period_id}"),
+    source="envelope pages: SuccessEnvelope_<Model>_; errors never wrapped",
+    traffic=("response-schema",),
     rationale="Documented: the envelope generation wraps every success body in {success, message, code, data}; "
     "errors are {detail} in both generations.",
 )

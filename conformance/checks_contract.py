@@ -241,6 +241,20 @@ def _contract_check(check_id: str) -> Callable[[RunContext], None]:
     return run
 
 
+CONTRACT_SOURCES = {
+    "CT-NO-SERVER-ERROR": ("G/errors: client input gets a 4xx with {detail}; a 5xx is never its answer", ()),
+    "CT-STATUS-DECLARED": ("published slices: each operation's responses", ("status-undeclared",)),
+    "CT-CONTENT-TYPE": ("published slices: every response is application/json", ("content-type",)),
+    "CT-RESPONSE-SCHEMA": ("published slices: response schemas", ("response-schema",)),
+    "CT-NEGATIVE-REJECTED": (
+        "published slices: request schemas; 422 HTTPValidationError",
+        ("request-schema", "accepted-refusable"),
+    ),
+    "CT-POSITIVE-ACCEPTED": ("inferred: a schema-valid request may still break a prose rule (acceptance tuned)", ()),
+    "CT-STATEFUL": ("inferred: a created package can be fetched by the id the create answer gives", ()),
+    "CT-OTHER": ("inferred: Schemathesis built-ins whose expectations the contract does not state outright", ()),
+}
+
 for _id, _title, _level, _why in (
     (
         "CT-NO-SERVER-ERROR",
@@ -291,6 +305,14 @@ for _id, _title, _level, _why in (
         "Schemathesis built-ins whose expectations the contract does not state outright.",
     ),
 ):
-    check(_id, _title, level=_level, layer=CONTRACT, rationale=_why, operations=ALL_OPERATIONS, creates_data=False)(
-        _contract_check(_id)
-    )
+    check(
+        _id,
+        _title,
+        level=_level,
+        layer=CONTRACT,
+        rationale=_why,
+        source=CONTRACT_SOURCES[_id][0],
+        traffic=CONTRACT_SOURCES[_id][1],
+        operations=ALL_OPERATIONS,
+        creates_data=False,
+    )(_contract_check(_id))

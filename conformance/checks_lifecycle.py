@@ -17,6 +17,8 @@ OPS = ("POST /api/v1/month-end-packages", "GET /api/v1/month-end-packages/{packa
     layer=BEHAVIOUR,
     creates_data=True,
     operations=OPS,
+    source="CONTRACT.md lifecycle (feature pages: queued, built by a workflow, then ready or failed)",
+    traffic=("lifecycle-forward",),
     rationale="Inferred from the enum and the feature pages: queued -> in_progress -> ready | failed.",
 )
 def forward_only(ctx: RunContext) -> None:
@@ -46,6 +48,7 @@ def forward_only(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=OPS,
+    source="MonthEndPackageResponse field descriptions: started_at, ready_at, filename, file_size_bytes",
     rationale="Documented field meanings: started_at, ready_at, filename, file_size_bytes (when ready), "
     "error_message (when failed); timestamps ordered.",
 )

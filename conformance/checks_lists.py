@@ -67,6 +67,8 @@ def _ids(items: list[dict[str, Any]]) -> list[str]:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="G/pagination: cursor pagination, next and prev",
+    traffic=("pagination-skip", "page-walk"),
     rationale="Documented: cursor pagination with next/prev; a walk must neither skip nor repeat items.",
 )
 def walk_both_ways(ctx: RunContext) -> None:
@@ -97,6 +99,7 @@ def walk_both_ways(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="list slices + G/pagination: sort_by (default created_at), descending (default true)",
     rationale="Documented: sort_by (default created_at) and descending (default true).",
 )
 def order(ctx: RunContext) -> None:
@@ -132,6 +135,7 @@ def order(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="list slices: limit 1-1000; G/pagination: default 50",
     rationale="Documented: limit caps the page size (default 50).",
 )
 def limit_honoured(ctx: RunContext) -> None:
@@ -155,6 +159,8 @@ def limit_honoured(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="list schemas: has_next/has_prev required, cursors null at the ends",
+    traffic=("pagination-flags",),
     rationale="Documented: has_next/has_prev required; cursors null when there is no page that way.",
 )
 def flags(ctx: RunContext) -> None:
@@ -205,6 +211,8 @@ def flags(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="list schemas: total is null when not calculated; include_total_count",
+    traffic=("total",),
     rationale="Documented: total is null when not calculated; include_total_count asks for it.",
 )
 def total(ctx: RunContext) -> None:
@@ -242,6 +250,8 @@ def total(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="list-packages/list-periods: status filters by status",
+    traffic=("status-filter",),
     rationale="Documented: status filters by status (periods: open, closed, locked).",
 )
 def status_filter(ctx: RunContext) -> None:
@@ -272,6 +282,7 @@ def status_filter(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="G/pagination: cursors are opaque; G/errors: bad parameters are 4xx",
     rationale="Documented: cursors are opaque; a bad one is invalid input (4xx), not a crash.",
 )
 def garbage_cursor(ctx: RunContext) -> None:
@@ -287,6 +298,7 @@ def garbage_cursor(ctx: RunContext) -> None:
     level=SHOULD,
     layer=BEHAVIOUR,
     operations=LIST_OPS,
+    source="ours: another sort's cursor is a 4xx (G/pagination: 'When changing sort, reset cursor')",
     rationale="Documented: 'When changing sort, reset cursor'; ours: a cursor of another sort is a 4xx.",
 )
 def cursor_of_other_sort(ctx: RunContext) -> None:

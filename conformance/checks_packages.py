@@ -29,6 +29,7 @@ OPTIONAL_FIELDS = (
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE + GET,
+    source="MEP/create-package + MEP/get-package: 201 the record, get the same record",
     rationale="Documented: 201 returns the package record; get returns the same record (poll for progress).",
 )
 def create_then_get(ctx: RunContext) -> None:
@@ -69,6 +70,7 @@ def create_then_get(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE,
+    source="MEP/create-package: workflow_id is also on package",
     rationale="Documented: MonthEndPackageQueuedResponse.workflow_id is 'also on package'.",
 )
 def workflow_id_matches(ctx: RunContext) -> None:
@@ -90,6 +92,7 @@ def workflow_id_matches(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE,
+    source="inferred: report_format defaults to pdf; unset optional fields are written as null",
     rationale="Inferred: report_format defaults to pdf; pydantic writes unset optional fields as null.",
 )
 def create_shape(ctx: RunContext) -> None:
@@ -127,6 +130,7 @@ def create_shape(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE + ("GET /api/v1/month-end-packages",),
+    source="MEP/list-packages: every package requested for the business",
     rationale="Documented: the list holds all month-end packages requested for the business.",
 )
 def created_is_listed(ctx: RunContext) -> None:
@@ -148,6 +152,8 @@ def created_is_listed(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE + ("GET /api/v1/accounting-periods",),
+    source="MEP/create-package: accounting_period_id frames the package",
+    traffic=("period-dates",),
     rationale="Documented: if accounting_period_id is given, the period frames the package.",
 )
 def period_dates(ctx: RunContext) -> None:
@@ -184,6 +190,8 @@ def _refused(ctx: RunContext, body: Any, what: str) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE,
+    source="MEP/create-package: selected_reports description (supported values, prose only)",
+    traffic=("report-keys", "accepted-refusable"),
     rationale="Documented: supported values are pl, balance_sheet, ...; anything else is invalid input (4xx).",
 )
 def unknown_report(ctx: RunContext) -> None:
@@ -201,6 +209,8 @@ def unknown_report(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=CREATE,
+    source="MEP/create-package: dates required without accounting_period_id; end not before start",
+    traffic=("date-order", "accepted-refusable"),
     rationale="Documented: dates are required without accounting_period_id; a period cannot end before it starts.",
 )
 def bad_dates(ctx: RunContext) -> None:
@@ -220,6 +230,8 @@ def bad_dates(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=CREATE + ("GET /api/v1/month-end-packages",),
+    source="every slice: 422 HTTPValidationError",
+    traffic=("response-schema",),
     rationale="Documented: HTTPValidationError = {detail: [{loc, msg, type, ...}]}.",
 )
 def validation_shape(ctx: RunContext) -> None:
@@ -252,6 +264,8 @@ def validation_shape(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods"),
+    source="list slices: limit minimum 1, maximum 1000",
+    traffic=("request-parameter", "accepted-refusable"),
     rationale="Documented: limit is an integer with minimum 1 and maximum 1000.",
 )
 def limit_bounds(ctx: RunContext) -> None:
@@ -267,6 +281,8 @@ def limit_bounds(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     operations=GET + ("GET /api/v1/month-end-packages/{package_id}/download",),
+    source="G/errors: 404 for unknown resources, 422 for invalid parameters",
+    traffic=("status-undeclared",),
     rationale="Documented: 404 for unknown resources; 422 for invalid parameters; never 2xx or 5xx.",
 )
 def malformed_ids(ctx: RunContext) -> None:

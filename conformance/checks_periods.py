@@ -13,14 +13,17 @@ from typing import Any
 
 from conformance.context import PERIODS, RunContext
 from conformance.http import Exchange
-from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+from conformance.registry import BEHAVIOUR, MUST, SHOULD, check, unchecked
 
 CREATE = "POST /api/v1/accounting-periods"
 GET = "GET /api/v1/accounting-periods/{period_id}"
 CLOSE = "POST /api/v1/accounting-periods/close"
 REOPEN = "POST /api/v1/accounting-periods/{period_id}/reopen"
 BULK_LOCK = "POST /api/v1/accounting-periods/bulk-lock"
+SIGN_OFF = "POST /api/v1/accounting-periods/{period_id}/sign-offs"
+REVOKE = "DELETE /api/v1/accounting-periods/{period_id}/sign-offs"
 DEFAULT_LOCK_REASON = "Historical migration - bulk locked"
+PERIOD_STATUSES = ("open", "closed", "locked")
 AUDIT_TEXT = "Closed by dayzero-conformance on a period it created"
 
 
@@ -62,6 +65,8 @@ def _field_is_set(ctx: RunContext, exchange: Exchange, body: dict[str, Any], nam
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(CREATE, GET),
+    source="AP/create-period + AP/get-period; F/periods: a period starts open",
+    traffic=("period-status",),
     rationale="Documented: create answers 201 with the AccountingPeriodResponse; a new period is open (F/periods).",
 )
 def create_and_get(ctx: RunContext) -> None:
@@ -90,6 +95,8 @@ def create_and_get(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(CREATE,),
+    source="F/periods (no overlapping dates) + AP/create-period: 409",
+    traffic=("period-overlap",),
     rationale="Documented: a uniqueness constraint forbids overlapping dates; create declares 409 for it.",
 )
 def overlap_is_409(ctx: RunContext) -> None:
@@ -117,6 +124,8 @@ def overlap_is_409(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,  # a server that accepts it would make a period
     operations=(CREATE,),
+    source="inferred: period_end before period_start is refused (status not documented)",
+    traffic=("period-date-order", "period-dates-accepted"),
     rationale="Inferred: period_end before period_start is refused (400 or 422; the status is not documented).",
 )
 def dates_in_order(ctx: RunContext) -> None:
@@ -135,6 +144,8 @@ def dates_in_order(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(CLOSE,),
+    source="AP/close-period + F/periods: closed with closed_at, closed_by_user_id; lock_reason stored",
+    traffic=("close-audit",),
     rationale="Documented: close answers 201; the period becomes closed with closed_at and closed_by_user_id "
     "(every close is audited); lock_reason is the request's.",
 )
@@ -174,6 +185,8 @@ def close_records_audit(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(CLOSE,),
+    source="AP/close-period: force description (the server still refuses a period already closed)",
+    traffic=("close-once",),
     rationale="Documented: the server refuses a period that is already closed (400 expected; 409 tolerated).",
 )
 def close_twice(ctx: RunContext) -> None:
@@ -190,6 +203,7 @@ def close_twice(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,  # a server that creates periods implicitly would make one
     operations=(CLOSE,),
+    source="inferred: close finds the period by its exact end date; none is 404",
     rationale="Inferred: close finds the period by its exact end date; none is 404 (declared), nothing is created.",
 )
 def close_without_match(ctx: RunContext) -> None:
@@ -206,6 +220,8 @@ def close_without_match(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(REOPEN,),
+    source="AP/reopen-period + F/periods: back to open, audited (who, when, why)",
+    traffic=("reopen-audit",),
     rationale="Documented: reopen answers 201, returns the period to open, and is audited "
     "(reopen_reason, reopened_at, reopened_by_user_id).",
 )
@@ -234,6 +250,7 @@ def reopen_records_audit(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(REOPEN,),
+    source="inferred: only a closed or locked period can be reopened",
     rationale="Inferred: only closed or locked periods can be reopened; an open one is a 400 (409 tolerated).",
 )
 def reopen_open(ctx: RunContext) -> None:
@@ -261,6 +278,19 @@ def _bulk_lock(ctx: RunContext, ids: list[str], reason: str | None = None) -> tu
     return exchange, dict(result)
 
 
+def bulk_lock_one(ctx: RunContext, period_id: str, reason: str = "Locked by dayzero-conformance") -> dict[str, Any]:
+    """Lock one of the kit's own periods through bulk-lock (the only way the reference has)."""
+    exchange, result = _bulk_lock(ctx, [period_id], reason=reason)
+    ctx.expect(
+        result["locked_count"] == 1,
+        "bulk-lock locks the period",
+        expected="locked_count 1",
+        actual=exchange.excerpt(),
+        exchange=exchange,
+    )
+    return result
+
+
 @check(
     "PERIOD-BULK-LOCK",
     "Bulk-lock closes and locks open and closed periods, with the default reason",
@@ -268,6 +298,7 @@ def _bulk_lock(ctx: RunContext, ids: list[str], reason: str | None = None) -> tu
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(BULK_LOCK,),
+    source="AP/bulk-lock-periods: open periods closed then locked; default lock_reason",
     rationale="Documented: open periods are closed first, then locked; without lock_reason the server writes "
     f"'{DEFAULT_LOCK_REASON}'.",
 )
@@ -308,6 +339,8 @@ def bulk_lock(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(BULK_LOCK,),
+    source="AP/bulk-lock-periods: already locked skipped; unknown ids in skipped_count; no 404",
+    traffic=("status-undeclared",),
     rationale="Documented: already-locked periods are skipped; unknown ids count in skipped_count; bulk-lock "
     "declares no 404.",
 )
@@ -333,6 +366,8 @@ def bulk_lock_skips(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     operations=(BULK_LOCK,),
+    source="AP/bulk-lock-periods: locked_count and skipped_count descriptions",
+    traffic=("bulk-lock-counts",),
     rationale="Documented: locked_count is how many ended up locked (locked_ids), skipped_count how many were "
     "skipped (skipped).",
 )
@@ -370,6 +405,8 @@ def bulk_lock_counts(ctx: RunContext) -> None:
         "POST /api/v1/accounting-periods/{period_id}/sign-offs",
         "DELETE /api/v1/accounting-periods/{period_id}/sign-offs",
     ),
+    source="G/errors: a resource of another business answers 404",
+    traffic=("business-scope",),
     rationale="Documented: a resource of another business answers 404 (check x-business-id), not 403.",
 )
 def other_period_is_404(ctx: RunContext) -> None:
@@ -407,3 +444,186 @@ def other_period_is_404(ctx: RunContext) -> None:
         actual=still.excerpt() if still else "",
         exchange=still,
     )
+
+
+@check(
+    "PERIOD-REOPEN-LOCKED",
+    "Reopen returns a locked period to open, audited",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(BULK_LOCK, REOPEN),
+    source="AP/reopen-period: reopens a period that is closed or locked; F/periods: from closed or from locked",
+    traffic=("reopen-audit",),
+    rationale="Documented: reopen works from locked as from closed, and records who, when and why.",
+)
+def reopen_locked(ctx: RunContext) -> None:
+    period = ctx.own_periods.new()
+    bulk_lock_one(ctx, period["id"])
+    reason = "Reopened by dayzero-conformance on a period it locked"
+    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/reopen", json_body={"reopen_reason": reason})
+    ctx.expect_status(exchange, {201}, "a locked period can be reopened")
+    body = _period_body(ctx, exchange, "reopen")
+    ctx.expect(
+        body.get("status") == "open" and body.get("reopen_reason") == reason,
+        "the locked period is open again, with the reason",
+        expected=f"status open, reopen_reason {reason!r}",
+        actual=f"status {body.get('status')}, reopen_reason {body.get('reopen_reason')!r}",
+        exchange=exchange,
+    )
+    _field_is_set(ctx, exchange, body, "reopened_at", "reopening records when")
+    _field_is_set(ctx, exchange, body, "reopened_by_user_id", "reopening records who")
+
+
+@check(
+    "PERIOD-CLOSE-FORCE-TWICE",
+    "force does not let a closed period be closed again",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(CLOSE,),
+    source="AP/close-period (envelope generation): force skips soft blockers; the server still refuses a period "
+    "that is already closed",
+    traffic=("close-once",),
+    rationale="Documented on the envelope generation's page only; skipped on a bare server, whose page has no force.",
+)
+def close_twice_forced(ctx: RunContext) -> None:
+    if ctx.generation.decided != "envelope":
+        ctx.skip("force is documented only on the envelope generation's close page")
+    period = ctx.own_periods.new()
+    close(ctx, period)
+    again = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": period["period_end"], "force": True})
+    ctx.expect_status(again, {400, 409}, "a closed period cannot be closed again, even with force")
+
+
+@check(
+    "PERIOD-REQUIRED-FIELDS",
+    "A period write missing a required field is refused, in the state where it would succeed",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(CREATE, CLOSE, REOPEN, BULK_LOCK, SIGN_OFF, REVOKE),
+    source="AP/create-period (period_start, period_end), AP/close-period (period_end), AP/reopen-period "
+    "(reopen_reason: 'a reason is mandatory'), AP/bulk-lock-periods (period_ids), AP/create-period-sign-off "
+    "(role), AP/delete-period-sign-off (role query): required",
+    traffic=("request-schema", "request-parameter", "accepted-refusable"),
+    rationale="Documented required fields: each request lacks one and goes to a target where the complete "
+    "request would succeed (an open period to sign, a closed one to reopen), so no state rule hides the "
+    "refusal; 422 is the documented answer (400 tolerated); the target is unchanged after.",
+)
+def required_fields(ctx: RunContext) -> None:
+    open_period, closed_period = ctx.own_periods.new(), ctx.own_periods.new()
+    close(ctx, closed_period)
+    spare_end = ctx.own_periods.end_without_period()
+    spare_start = (spare_end - timedelta(days=27)).isoformat()
+    probes: list[tuple[str, str, dict[str, Any] | None, dict[str, str] | None, str]] = [
+        ("POST", PERIODS, {"period_end": spare_end.isoformat()}, None, "create without period_start"),
+        ("POST", PERIODS, {"period_start": spare_start}, None, "create without period_end"),
+        ("POST", f"{PERIODS}/close", {"lock_reason": "no period_end"}, None, "close without period_end"),
+        ("POST", f"{PERIODS}/{closed_period['id']}/reopen", {}, None, "reopen of a closed period without a reason"),
+        ("POST", f"{PERIODS}/bulk-lock", {"lock_reason": "no ids"}, None, "bulk-lock without period_ids"),
+        ("POST", f"{PERIODS}/{open_period['id']}/sign-offs", {"notes": "no role"}, None, "sign-off without role"),
+        ("DELETE", f"{PERIODS}/{open_period['id']}/sign-offs", None, None, "revoke without role"),
+    ]
+    for method, url, body, params, what in probes:
+        exchange = ctx.client.request(method, url, json_body=body, params=params)
+        if url == PERIODS:
+            ctx.remember_if_created(exchange)
+        ctx.expect_status(exchange, {400, 422}, f"{what} is refused: the field is required")
+    for period, status in ((open_period, "open"), (closed_period, "closed")):
+        fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+        ctx.expect(
+            fetched.get("status") == status,
+            "a refused request changed nothing",
+            expected=f"status {status}",
+            actual=f"status {fetched.get('status')}",
+            exchange=ctx.client.last,
+        )
+
+
+@check(
+    "PERIOD-STATUS-VALUES",
+    "Every period's status is open, closed or locked",
+    level=MUST,
+    layer=BEHAVIOUR,
+    operations=("GET /api/v1/accounting-periods", GET),
+    source="AP/get-period.md + F/periods: status is one of open, closed, locked (description only, no enum)",
+    traffic=("period-status",),
+    rationale="A documented value set written only in prose: the schema accepts any string.",
+)
+def period_status_values(ctx: RunContext) -> None:
+    periods = ctx.periods()
+    odd = [p for p in periods if p.get("status") not in PERIOD_STATUSES]
+    ctx.expect(
+        not odd,
+        "every period's status is one of the documented three",
+        expected=", ".join(PERIOD_STATUSES),
+        actual="; ".join(f"{p.get('id')}: {p.get('status')!r}" for p in odd[:5]),
+        exchange=ctx.client.last,
+    )
+    if periods:
+        fetched = ctx.client.get(f"{PERIODS}/{periods[0]['id']}")
+        status = (fetched.json() or {}).get("status") if isinstance(fetched.json(), dict) else None
+        ctx.expect(
+            status in PERIOD_STATUSES,
+            "get answers one of the documented statuses",
+            expected=", ".join(PERIOD_STATUSES),
+            actual=f"status {status!r}",
+            exchange=fetched,
+        )
+
+
+@check(
+    "PERIOD-BULK-LOCK-REASON",
+    "A lock_reason given to bulk-lock is written on each period",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,
+    operations=(BULK_LOCK, GET),
+    source="AP/bulk-lock-periods: lock_reason, the reason written on each period",
+    rationale="Documented: the given reason is written on every locked period (the default only when left out).",
+)
+def bulk_lock_reason(ctx: RunContext) -> None:
+    first, second = ctx.own_periods.new(), ctx.own_periods.new()
+    reason = "Migrated by dayzero-conformance"
+    _bulk_lock(ctx, [first["id"], second["id"]], reason=reason)
+    for period in (first, second):
+        fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+        ctx.expect(
+            fetched.get("lock_reason") == reason,
+            "the reason given is written on the period",
+            expected=reason,
+            actual=str(fetched.get("lock_reason")),
+            exchange=ctx.client.last,
+        )
+
+
+@check(
+    "PERIOD-BULK-LOCK-BOUNDS",
+    "Bulk-lock takes 1 to 120 ids",
+    level=MUST,
+    layer=BEHAVIOUR,
+    creates_data=True,  # a server that accepts it may lock
+    operations=(BULK_LOCK,),
+    source="AP/bulk-lock-periods/openapi.json: period_ids minItems 1, maxItems 120; F/periods: 1-120 periods",
+    traffic=("request-schema", "accepted-refusable"),
+    rationale="Documented bounds: an empty list and 121 ids are validation errors (422; 400 tolerated).",
+)
+def bulk_lock_bounds(ctx: RunContext) -> None:
+    ctx.require_writes()
+    too_many = [str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4)) for _ in range(121)]
+    for ids, what in (([], "no ids"), (too_many, "121 ids")):
+        exchange = ctx.client.post(f"{PERIODS}/bulk-lock", json_body={"period_ids": ids})
+        ctx.expect_status(exchange, {400, 422}, f"bulk-lock with {what} is refused")
+
+
+unchecked(
+    "x-user-email is an optional audit header",
+    source="G/auth",
+    reason="what the audit trail records of it is not published, and no answer shows it",
+)
+unchecked(
+    "The feature needs the CFO Suite add-on",
+    source="F/periods (inferred: 403 without it)",
+    reason="the kit cannot pick a business without the add-on; AUTH-403-OTHER-BUSINESS covers the 403 path",
+)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from conformance import arguments, rules_table
 from conformance.http import ToolError
-from conformance.registry import CHECKS
 from conformance.reporting.console import ConsoleReporter
 from conformance.reporting.html import render_html
 from conformance.reporting.json_report import render_json
@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--include-check", action="append", default=[], metavar="ID")
     run.add_argument("--exclude-check", action="append", default=[], metavar="ID")
     run.add_argument("--strict", action="store_true", help="SHOULD failures fail the run too")
+    run.add_argument(
+        "--baseline",
+        type=Path,
+        help="the --json report of an earlier run: its findings are known and do not fail this run",
+    )
     caches = run.add_mutually_exclusive_group()
     caches.add_argument(
         "--cache-dir",
@@ -78,19 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
     caches.add_argument(
         "--no-cache", action="store_const", const=None, dest="cache_dir", help="keep caches in a temporary folder"
     )
-    commands.add_parser("list", help="list every check with its level and rationale")
+    listing = commands.add_parser("list", help="list every rule: check, traffic rule, level and source")
+    listing.add_argument(
+        "--format", choices=("text", "markdown"), default="text", help="markdown: the table of docs/RULES.md"
+    )
     add_commands(commands)
     return parser
 
 
 def settings_from_args(args: argparse.Namespace) -> KitSettings:
-    if bool(args.other_token) != bool(args.other_business_id):
+    if (args.other_token is None) != (args.other_business_id is None):
         raise UsageError("--other-token and --other-business-id go together.")
-    other = Identity(args.other_token, args.other_business_id) if args.other_token else None
     try:
+        identity = Identity(
+            arguments.token("--token", args.token), arguments.business_id("--business-id", args.business_id)
+        )
+        other = None
+        if args.other_token is not None:
+            other = Identity(
+                arguments.token("--other-token", args.other_token),
+                arguments.business_id("--other-business-id", args.other_business_id),
+            )
         return KitSettings(
-            base_url=args.base_url.rstrip("/"),
-            identity=Identity(args.token, args.business_id),
+            base_url=arguments.base_url("--base-url", args.base_url),
+            identity=identity,
             other=other,
             tier=args.tier,
             generation=args.generation,
@@ -105,6 +121,7 @@ def settings_from_args(args: argparse.Namespace) -> KitSettings:
             json=args.json,
             html=args.html,
             cache_dir=args.cache_dir,
+            baseline=args.baseline,
         )
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -125,11 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":
-            for item in CHECKS.values():
-                console.print(
-                    f"{item.id:<28} {item.level:<6} {item.layer:<10} {item.title}\n{'':<46}{item.rationale}",
-                    soft_wrap=True,
-                )
+            table = rules_table.markdown() if args.format == "markdown" else rules_table.text()
+            sys.stdout.write(table if table.endswith("\n") else table + "\n")
             return 0
         if args.command == "proxy":
             return serve_proxy(args, console)

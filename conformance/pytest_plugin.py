@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conformance import arguments
 from conformance.registry import MUST
 from conformance.results import ERROR, FAILED, SKIPPED, CheckResult
 from conformance.settings import Identity, KitSettings
@@ -41,17 +42,37 @@ def _settings(config: pytest.Config) -> KitSettings | None:
     base_url = config.getoption("--dz-base-url")
     if not base_url:
         return None
-    other_token = config.getoption("--dz-other-token")
-    return KitSettings(
-        base_url=base_url.rstrip("/"),
-        identity=Identity(config.getoption("--dz-token"), config.getoption("--dz-business-id")),
-        other=Identity(other_token, config.getoption("--dz-other-business-id")) if other_token else None,
-        tier=config.getoption("--dz-tier"),
-        generation=config.getoption("--dz-generation"),
-        seed=config.getoption("--dz-seed"),
-        read_only=config.getoption("--dz-read-only"),
-        cache_dir=Path(config.getoption("--dz-cache-dir") or default_cache_dir()),
-    )
+    other_token, other_business = config.getoption("--dz-other-token"), config.getoption("--dz-other-business-id")
+    try:
+        if (other_token is None) != (other_business is None):
+            raise arguments.ArgumentProblem("--dz-other-token and --dz-other-business-id go together.")
+        identity = Identity(
+            arguments.token("--dz-token", config.getoption("--dz-token")),
+            arguments.business_id("--dz-business-id", config.getoption("--dz-business-id")),
+        )
+        other = None
+        if other_token is not None:
+            other = Identity(
+                arguments.token("--dz-other-token", other_token),
+                arguments.business_id("--dz-other-business-id", other_business),
+            )
+        return KitSettings(
+            base_url=arguments.base_url("--dz-base-url", base_url),
+            identity=identity,
+            other=other,
+            tier=config.getoption("--dz-tier"),
+            generation=config.getoption("--dz-generation"),
+            seed=config.getoption("--dz-seed"),
+            read_only=config.getoption("--dz-read-only"),
+            cache_dir=Path(config.getoption("--dz-cache-dir") or default_cache_dir()),
+        )
+    except ValueError as problem:  # bad arguments: a usage error of pytest, not failing tests
+        raise pytest.UsageError(f"dayzero-conformance: {problem}") from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse bad --dz-* arguments before any test is collected or run."""
+    _settings(config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

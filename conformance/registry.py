@@ -1,4 +1,10 @@
-"""Every check the kit runs: a stable ID, a level, a layer, a one-line rationale citing the contract."""
+"""Every check the kit runs: a stable ID, a level, a layer, the source of its rule, a one-line rationale.
+
+The level follows the source: a rule written anywhere on the published pages (schema, an
+operation's description, a field's text, a guide or feature page) is MUST; a rule the kit
+infers, or a decision of ours, is SHOULD. A source that starts with ``inferred`` or ``ours``
+says so; registering a check whose level disagrees with its source is an error.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,12 @@ if TYPE_CHECKING:
 
 MUST, SHOULD = "MUST", "SHOULD"
 CONTRACT, BEHAVIOUR, ARTIFACTS = "contract", "behaviour", "artifacts"
+NOT_DOCUMENTED = ("inferred", "ours")
+
+
+def level_of(source: str) -> str:
+    """MUST for a rule the published pages state; SHOULD for one inferred or ours."""
+    return SHOULD if source.lower().startswith(NOT_DOCUMENTED) else MUST
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,8 @@ class Check:
     creates_data: bool
     needs_other: bool
     run: Callable[[RunContext], None]
+    source: str = ""
+    traffic: tuple[str, ...] = ()  # traffic rules (conformance.traffic.rules) that watch the same rule
 
 
 CHECKS: dict[str, Check] = {}
@@ -40,7 +54,9 @@ def check(
     level: str,
     layer: str,
     rationale: str,
+    source: str,
     operations: tuple[str, ...],
+    traffic: tuple[str, ...] = (),
     tiers: frozenset[str] = SMOKE_AND_FULL,
     creates_data: bool = False,
     needs_other: bool = False,
@@ -50,9 +66,39 @@ def check(
     def register(function: Callable[[RunContext], None]) -> Callable[[RunContext], None]:
         if check_id in CHECKS:
             raise ValueError(f"Check ID {check_id} is registered twice.")
+        if level != level_of(source):
+            raise ValueError(f"Check {check_id} is {level} but its source says {level_of(source)}: {source}")
         CHECKS[check_id] = Check(
-            check_id, title, level, layer, rationale, operations, tiers, creates_data, needs_other, function
+            check_id,
+            title,
+            level,
+            layer,
+            rationale,
+            operations,
+            tiers,
+            creates_data,
+            needs_other,
+            function,
+            source,
+            traffic,
         )
         return function
 
     return register
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A documented point that neither a check nor a traffic rule can test, and why."""
+
+    rule: str
+    source: str
+    reason: str
+
+
+UNCHECKED: list[Unchecked] = []
+
+
+def unchecked(rule: str, *, source: str, reason: str) -> None:
+    """Write down a documented point the kit cannot test, with the reason (it shows in the table)."""
+    UNCHECKED.append(Unchecked(rule, source, reason))

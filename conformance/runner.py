@@ -16,6 +16,7 @@ from conformance import (  # noqa: F401  (they register checks)
     checks_periods,
     state_machine,
 )
+from conformance.baseline import Baseline
 from conformance.context import PERIODS, CheckFailed, CheckSkipped, RunContext
 from conformance.http import ToolError
 from conformance.registry import ARTIFACTS, BEHAVIOUR, CHECKS, CONTRACT, Check
@@ -100,6 +101,7 @@ def run_conformance(settings: KitSettings, progress: Progress | None = None) -> 
     """Run the kit; raise ToolError for the tool's own problems (exit 2)."""
     started = time.monotonic()
     selected = select_checks(settings)
+    baseline = Baseline.load(settings.baseline) if settings.baseline else None  # before any request
     with kit_storage(settings.cache_dir) as storage:
         ctx = RunContext(settings, storage)
         try:
@@ -123,4 +125,5 @@ def run_conformance(settings: KitSettings, progress: Progress | None = None) -> 
         strict=settings.strict,
         generation=ctx.generation.describe(),
         notes=list(dict.fromkeys(ctx.notes)),
+        baseline=baseline,
     )

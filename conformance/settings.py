@@ -35,6 +35,8 @@ class KitSettings:
     generation: str = "auto"
     # Schemathesis' and Hypothesis' caches; None: a temporary directory removed after the run.
     cache_dir: Path | None = None
+    # The --json report of an earlier run: its findings are known and do not fail this one.
+    baseline: Path | None = None
 
     def __post_init__(self) -> None:
         if self.generation not in ("auto", "bare", "envelope"):

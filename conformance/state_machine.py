@@ -123,6 +123,7 @@ def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
         "GET /api/v1/month-end-packages",
         "GET /api/v1/month-end-packages/{package_id}",
     ),
+    source="MEP/create-package, get-package, list-packages taken together",
     rationale="Documented behaviour of create, get and list taken together; reproducible (derandomized).",
 )
 def state_machine(ctx: RunContext) -> None:

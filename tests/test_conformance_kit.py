@@ -40,9 +40,30 @@ FAULT_CHECKS = {
     "score-out-of-range": "CLOSE-READINESS",
     "download-before-ready": "ARTIFACT-NOT-READY",
 }
+# Ours, decided for issue 15, which makes the mock refuse acks and sign-off changes on a closed or locked
+# period; this branch's mock still accepts them. The check is SHOULD (the run still exits 0); it is proven
+# both ways against small apps in tests/test_rules.py, and flips to passed here when issue 15 lands.
+UNTIL_ISSUE_15 = {"PERIOD-CLOSED-REFUSES-CHANGES"}
 # Faults whose check is SHOULD-level: the contract only implies the behaviour they break.
 SHOULD_FAULTS = {"download-before-ready"}
 FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
+ENVELOPE_ONLY = "force is documented only on the envelope generation's close page"
+# ARTIFACT-NOT-READY asks for a download right after the create; a package that is already ready
+# by then makes it skip ("builds too fast to observe"). With FAST's 0.3 s that happened on a loaded
+# 2-core machine (the smoke-envelope flake); 0.8 s leaves room for a stall of the test process.
+UNHURRIED = {"queue_seconds": 0.6, "build_seconds": 0.2}
+
+
+def fault_settings(fault: str) -> Settings:
+    """The mock with one fault; where the check needs a package caught unfinished, one that stays queued
+    for the whole check (download-before-ready's answer waits for a real zip build, ~2 s on a loaded
+    machine, after which a 0.3 s package is ready and the check skips instead of failing)."""
+    if fault in NEEDS_UNFINISHED:
+        return Settings(faults=frozenset({fault}), queue_seconds=60.0, build_seconds=0.2)
+    return Settings(faults=frozenset({fault}), **FAST)
+
+
+NEEDS_UNFINISHED = {"download-before-ready"}
 
 
 def kit_settings(base_url: str, **overrides: object) -> KitSettings:
@@ -65,14 +86,20 @@ def test_every_fault_has_a_check_that_catches_it() -> None:
 @pytest.mark.parametrize("generation", ["bare", "envelope"])
 @pytest.mark.parametrize("tier", ["smoke", "full"])
 def test_the_mock_conforms_on_both_tiers_in_both_generations(tier: str, generation: str) -> None:
-    with running_mock(Settings(generation=generation, **FAST)) as mock:
+    with running_mock(Settings(generation=generation, **UNHURRIED)) as mock:
         before = every_period(mock.base_url, mock.headers(), generation)
         run = run_conformance(kit_settings(mock.base_url, tier=tier))
         after = every_period(mock.base_url, mock.headers(), generation)
     failed = {r.check.id: [f.message for f in r.findings] for r in run.failed()}
-    assert failed == {}
+    assert failed.keys() <= UNTIL_ISSUE_15, failed
     assert run.exit_code == 0
-    assert all(r.status == "passed" for r in run.results)
+    not_passed = {
+        r.check.id: r.skip_reason or r.status
+        for r in run.results
+        if r.status != "passed" and r.check.id not in UNTIL_ISSUE_15
+    }
+    # force is documented on the envelope generation's page only: a bare server skips that check.
+    assert not_passed == ({"PERIOD-CLOSE-FORCE-TWICE": ENVELOPE_ONLY} if generation == "bare" else {})
     assert run.generation == f"{generation} (detected from the first success body)"
     assert run.created and run.created_periods, "the kit lists what it created"
     made_here = {p["id"] for p in after} - {p["id"] for p in before}
@@ -100,13 +127,13 @@ def test_a_wrong_generation_is_a_finding_and_auto_says_what_it_detected() -> Non
 
 @pytest.mark.parametrize("fault, check_id", sorted(FAULT_CHECKS.items()))
 def test_each_fault_fails_exactly_its_check(fault: str, check_id: str) -> None:
-    with running_mock(Settings(faults=frozenset({fault}), **FAST)) as mock:
+    with running_mock(fault_settings(fault)) as mock:
         run = run_conformance(kit_settings(mock.base_url, include=frozenset({check_id})))
         crashes = httpx.get(f"{mock.base_url}/__mock/requests", params={"status": 500}).json()["items"]
     # A fault is one precise break, never a crash of the mock (but for the fault that is one).
     assert crashes == [] or fault == "cursor-500", [(r["method"], r["path"], r["query"]) for r in crashes]
     [result] = run.results
-    assert result.status == "failed", f"{fault} not caught by {check_id}"
+    assert result.status == "failed", f"{fault} not caught by {check_id}: {result.status} {result.skip_reason}"
     assert run.exit_code == (0 if fault in SHOULD_FAULTS else 1)
     finding = result.findings[0]
     assert finding.expected and finding.actual and finding.curl.startswith("curl ")
@@ -225,7 +252,7 @@ def test_cli_writes_every_report_and_exits_1_on_a_failure(tmp_path: Path) -> Non
 
 
 def test_cli_tool_errors_exit_2_in_one_sentence() -> None:
-    unreachable = cli("run", "--base-url", "http://127.0.0.1:9", "--token", "t", "--business-id", "b")
+    unreachable = cli("run", "--base-url", "http://127.0.0.1:9", "--token", "t", "--business-id", ACME_ID)
     assert unreachable.returncode == 2 and "Cannot reach" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr
     bad = cli("run", "--base-url", "http://x", "--token", "t")
@@ -237,11 +264,11 @@ def test_cli_tool_errors_exit_2_in_one_sentence() -> None:
         "--token",
         "t",
         "--business-id",
-        "b",
+        ACME_ID,
         "--other-token",
         "u",
         "--other-business-id",
-        "b",
+        ACME_ID,
     )
     assert same.returncode == 2 and "share a business" in same.stderr
     with running_mock(Settings(**FAST)) as mock:

@@ -1,5 +1,6 @@
 """Both pytest plugins as QA would use them in their own suites."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -61,7 +62,8 @@ def test_conformance_plugin_runs_each_check_as_a_pytest_test(tmp_path: Path) -> 
             cwd=tmp_path,
         )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "passed" in result.stdout and "failed" not in result.stdout
+    # SHOULD failures are xfail (PERIOD-CLOSED-REFUSES-CHANGES until issue 15), never "failed".
+    assert "passed" in result.stdout and not re.search(r"\bfailed\b", result.stdout)
     for check_id in ("GENERATION-SHAPE", "PERIOD-CLOSE", "ARTIFACT-ZIP-SIZE"):
         assert f"test_dayzero[{check_id}] PASSED" in result.stdout, check_id
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == ["test_contract.py"]

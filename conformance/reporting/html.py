@@ -1,23 +1,82 @@
-"""A self-contained HTML report: operations x checks matrix, then every failure with its curl line."""
+"""A self-contained HTML report that reads top-down: the verdict, the failing checks (with a link
+to each one's details), the details, and last the operations-by-checks matrix in its own
+scrolling box, so the page fits a 1280 px window."""
 
 from __future__ import annotations
 
 from html import escape
 
-from conformance.results import ERROR, FAILED, PASSED, SKIPPED, RunResult
+from conformance.baseline import KNOWN, NEW
+from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, RunResult
 
 STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}
-td,th{border:1px solid #ccc;padding:.3rem .5rem;font-size:.85rem}th{background:#f4f4f4;text-align:left}
-.passed{background:#dff5e1}.failed,.error{background:#fbdada}.skipped{background:#fff4cc}.na{color:#bbb}
-pre{background:#f6f6f6;padding:.6rem;white-space:pre-wrap;word-break:break-all}.badge{font-weight:bold}
+*{box-sizing:border-box}body{font-family:system-ui,sans-serif;margin:0 auto;padding:1.2rem 1.5rem;max-width:1240px;
+color:#222;overflow-wrap:anywhere}h1{font-size:1.5rem;margin:.2rem 0 .6rem}h2{margin-top:1.8rem}
+.verdict{display:inline-block;padding:.2rem .7rem;border-radius:.3rem;color:#fff}.ok{background:#2e7d32}
+.bad{background:#c62828}.warn{background:#b26a00}table{border-collapse:collapse;margin:.6rem 0}
+td,th{border:1px solid #ccc;padding:.3rem .5rem;font-size:.85rem;vertical-align:top;text-align:left}
+th{background:#f4f4f4}.failing{width:100%}.passed{background:#dff5e1}.failed,.error{background:#fbdada}
+.skipped{background:#fff4cc}.na{color:#bbb}.new{color:#c62828;font-weight:bold}.known{color:#8a6d00}
+pre{background:#f6f6f6;padding:.6rem;white-space:pre-wrap;word-break:break-all;margin:.3rem 0}
+.matrix{overflow-x:auto;max-width:100%;border:1px solid #ddd}.matrix th.op{font-weight:normal;white-space:nowrap}
+.summary{font-size:.95rem;margin:.3rem 0}.detail{border-top:1px solid #eee;padding-top:.4rem}
 """
 SYMBOL = {PASSED: "pass", FAILED: "FAIL", ERROR: "ERROR", SKIPPED: "skip"}
 
 
-def render_html(run: RunResult) -> str:
-    counts = run.counts()
+def _short(operation: str) -> str:
+    """'GET /api/v1/month-end-packages/{package_id}' -> 'GET packages/{id}' (the matrix's headers)."""
+    method, _, path = operation.partition(" ")
+    path = path.replace("/api/v1/", "").replace("month-end-packages", "packages")
+    path = path.replace("accounting-periods", "periods").replace("{package_id}", "{id}").replace("{period_id}", "{id}")
+    return f"{method} {path}"
+
+
+def _baseline(run: RunResult, result: CheckResult) -> str:
+    if not result.findings:
+        return NEW
+    statuses = {run.finding_status(result, f) for f in result.findings}
+    return NEW if NEW in statuses else KNOWN
+
+
+def _failing_table(run: RunResult) -> str:
+    failed = sorted(run.failed(), key=lambda r: (not (r.blocks and run.is_new(r)), r.check.level != "MUST"))
+    if not failed:
+        return "<p>No check failed.</p>"
+    rows = "".join(
+        f'<tr><td><a href="#{escape(r.check.id)}"><b>{escape(r.check.id)}</b></a></td><td>{r.check.level}</td>'
+        f'<td class="{_baseline(run, r)}">{_baseline(run, r)}</td><td>{escape(r.check.title)}</td>'
+        f"<td>{escape(r.findings[0].message) if r.findings else r.status}</td><td>{len(r.findings)}</td></tr>"
+        for r in failed
+    )
+    return (
+        '<table class="failing"><tr><th>check</th><th>level</th><th>baseline</th><th>rule</th>'
+        f"<th>first finding</th><th>findings</th></tr>{rows}</table>"
+    )
+
+
+def _details(run: RunResult) -> str:
+    sections = []
+    for result in run.failed():
+        items = "".join(
+            f'<h4><span class="{run.finding_status(result, f)}">{run.finding_status(result, f)}</span> '
+            f"{escape(f.message)} <small>{escape(f.operation)}</small></h4>"
+            f"<p><b>expected:</b> {escape(f.expected)}<br><b>actual:</b> {escape(f.actual)}<br>"
+            f"<b>seed:</b> {run.seed}</p><pre>{escape(f.curl)}</pre>"
+            for f in result.findings
+        )
+        sections.append(
+            f'<div class="detail" id="{escape(result.check.id)}"><h3>{escape(result.check.id)} '
+            f"({result.check.level}) {escape(result.check.title)}</h3>"
+            f"<p><b>source:</b> {escape(result.check.source)}<br><i>{escape(result.check.rationale)}</i></p>"
+            f"{items}</div>"
+        )
+    return "".join(sections) or "<p>None.</p>"
+
+
+def _matrix(run: RunResult) -> str:
     operations = sorted({op for r in run.results for op in r.check.operations})
+    header = "".join(f'<th class="op" title="{escape(op)}">{escape(_short(op))}</th>' for op in operations)
     rows = []
     for result in run.results:
         cells = "".join(
@@ -27,24 +86,24 @@ def render_html(run: RunResult) -> str:
             for op in operations
         )
         rows.append(
-            f'<tr><th title="{escape(result.check.rationale)}">{escape(result.check.id)}</th>'
-            f"<td>{result.check.level}</td><td>{escape(result.check.title)}</td>{cells}</tr>"
+            f'<tr><th title="{escape(result.check.title)}">{escape(result.check.id)}</th>'
+            f"<td>{result.check.level}</td>{cells}</tr>"
         )
-    header = "".join(f"<th>{escape(op)}</th>" for op in operations)
-    failures = []
-    for result in run.failed():
-        items = "".join(
-            f"<h4>{escape(f.message)} <small>{escape(f.operation)}</small></h4>"
-            f"<p><b>expected:</b> {escape(f.expected)}<br><b>actual:</b> {escape(f.actual)}<br>"
-            f"<b>seed:</b> {run.seed}</p>"
-            f"<pre>{escape(f.curl)}</pre>"
-            for f in result.findings
-        )
-        failures.append(
-            f"<h3>{escape(result.check.id)} ({result.check.level}) {escape(result.check.title)}</h3>"
-            f"<p><i>{escape(result.check.rationale)}</i></p>{items}"
-        )
+    return f'<div class="matrix"><table><tr><th>check</th><th>level</th>{header}</tr>{"".join(rows)}</table></div>'
+
+
+def render_html(run: RunResult) -> str:
+    counts = run.counts()
+    tally = run.tally()
     verdict = "CONFORMS" if run.exit_code == 0 else "DOES NOT CONFORM"
+    tone = "bad" if run.exit_code else ("warn" if run.failed() else "ok")
+    fixed = ", ".join(run.fixed()) or "none"
+    baseline = (
+        f"baseline <code>{escape(str(run.baseline.path))}</code>: {tally[NEW]} new, {tally[KNOWN]} known "
+        f"findings; fixed: {escape(fixed)}"
+        if run.baseline
+        else f"{tally[NEW]} findings, all new (no baseline)"
+    )
     skipped = "".join(
         f"<li>{escape(r.check.id)}: {escape(r.skip_reason)}</li>" for r in run.results if r.status == SKIPPED
     )
@@ -52,16 +111,16 @@ def render_html(run: RunResult) -> str:
     created_periods = escape(" ".join(run.created_periods)) or "none"
     notes = "".join(f"<li>{escape(note)}</li>" for note in run.notes)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>DayZero conformance: {verdict}</title>
-<style>{STYLE}</style></head><body>
-<h1>DayZero conformance report: <span class="badge">{verdict}</span></h1>
-<p>Target <code>{escape(run.base_url)}</code>, tier <b>{run.tier}</b>, seed <b>{run.seed}</b>,
-generation <b>{escape(run.generation)}</b>,
-{run.duration:.1f} s. Passed {counts[PASSED]}, failed {counts[FAILED]}, errors {counts[ERROR]},
-skipped {counts[SKIPPED]}.
-Curl lines read the token from <code>$DZ_TOKEN</code> (and <code>$DZ_OTHER_TOKEN</code>).</p>
-<h2>Checks by operation</h2>
-<table><tr><th>check</th><th>level</th><th>title</th>{header}</tr>{"".join(rows)}</table>
-<h2>Failures</h2>{"".join(failures) or "<p>None.</p>"}
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head><body>
+<h1>DayZero conformance: <span class="verdict {tone}" id="verdict">{verdict}</span></h1>
+<p class="summary">{counts[FAILED] + counts[ERROR]} failing, {counts[PASSED]} passed, {counts[SKIPPED]} skipped;
+{baseline}.</p>
+<p class="summary">Target <code>{escape(run.base_url)}</code>, tier <b>{run.tier}</b>, seed <b>{run.seed}</b>,
+generation <b>{escape(run.generation)}</b>, {run.duration:.1f} s. MUST failures fail the run; SHOULD ones only
+with --strict. Curl lines read the token from <code>$DZ_TOKEN</code> (and <code>$DZ_OTHER_TOKEN</code>).</p>
+<h2 id="failing">Failing checks</h2>{_failing_table(run)}
+<h2>Details</h2>{_details(run)}
+<h2>Checks by operation</h2>{_matrix(run)}
 <h2>Skipped</h2><ul>{skipped or "<li>none</li>"}</ul>
 <h2>How the run was done</h2><ul>{notes or "<li>nothing to note</li>"}</ul>
 <h2>Created resources</h2><p>Packages: <code>{created}</code></p>

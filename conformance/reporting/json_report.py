@@ -30,10 +30,15 @@ def as_dict(run: RunResult) -> dict[str, Any]:
                 "status": r.status,
                 "skip_reason": r.skip_reason or None,
                 "duration_seconds": round(r.duration, 3),
-                "findings": [asdict(f) for f in r.findings],
+                "findings": [{**asdict(f), "baseline": run.finding_status(r, f)} for f in r.findings],
             }
             for r in run.results
         ],
+        "baseline": {
+            "path": str(run.baseline.path) if run.baseline else None,
+            **run.tally(),
+            "fixed_checks": run.fixed(),
+        },
         "created_package_ids": run.created,
         "created_period_ids": run.created_periods,
     }

@@ -28,9 +28,13 @@ def render_junit(run: RunResult) -> str:
                 name=f"{result.check.id} [{result.check.level}]",
                 time=f"{result.duration:.3f}",
             )
-            if result.status in (FAILED, ERROR):
+            if result.status in (FAILED, ERROR) and not run.is_new(result):
+                where = run.baseline.path if run.baseline else ""
+                ET.SubElement(case, "skipped", message=f"known: every finding is in the baseline {where}")
+            elif result.status in (FAILED, ERROR):
                 text = "\n\n".join(
-                    f"{f.message}\nexpected: {f.expected}\nactual: {f.actual}\nseed: {run.seed}\nreproduce: {f.curl}"
+                    f"[{run.finding_status(result, f)}] {f.message}\nexpected: {f.expected}\nactual: {f.actual}\n"
+                    f"seed: {run.seed}\nreproduce: {f.curl}"
                     for f in result.findings
                 )
                 element = ET.SubElement(
@@ -42,4 +46,8 @@ def render_junit(run: RunResult) -> str:
             elif result.status == SKIPPED:
                 ET.SubElement(case, "skipped", message=result.skip_reason)
             ET.SubElement(case, "system-out").text = result.check.rationale
+    tally = run.tally()
+    properties = ET.SubElement(root, "properties")
+    for name, value in (("new", tally["new"]), ("known", tally["known"]), ("fixed", ", ".join(run.fixed()))):
+        ET.SubElement(properties, "property", name=f"baseline.{name}", value=str(value))
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

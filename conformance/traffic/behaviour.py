@@ -14,6 +14,7 @@ import zipfile
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.registry import MUST
 from conformance.traffic.exchange import TrafficExchange
 from conformance.traffic.operation_ids import (
     ACK,
@@ -27,13 +28,19 @@ from conformance.traffic.operation_ids import (
     LISTS,
     READINESS,
     REOPEN,
+    REVOKE_SIGN_OFF,
+    SIGN_OFF,
 )
+from conformance.traffic.page_walks import PageWalks
 from conformance.traffic.violations import Violation
 
+PERIOD_STATUSES = ("open", "closed", "locked")
+READINESS_STATUSES = ("pass", "warning", "fail")
+PERIOD_WRITES = (ACK, SIGN_OFF, REVOKE_SIGN_OFF)
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
-REFUSED_RULES = ("report-keys", "date-order", "role", "request-schema", "request-parameter")
+REFUSED_RULES = ("report-keys", "date-order", "period-date-order", "role", "request-schema", "request-parameter")
 
 
 def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Violation:
@@ -51,6 +58,7 @@ class BehaviourRules:
         self._reports: dict[str, int] = {}  # package id -> how many reports it selected
         self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
         self._walked: dict[tuple[str, ...], dict[str, str]] = {}  # listing -> id: sort value, on forward pages
+        self._page_walks = PageWalks()
 
     def check(
         self, operation_id: str, exchange: TrafficExchange, request: Any, answer: Any, refused: list[Violation]
@@ -59,15 +67,20 @@ class BehaviourRules:
         found: list[Violation] = []
         if not 200 <= exchange.status < 300:
             return found
-        if refused:
+        if exchange.method.upper() != "GET":
+            self._page_walks.write_seen()
+        documented = sorted({v.rule for v in refused if v.level == MUST})
+        if documented:
             found.append(
                 _broke(
                     "accepted-refusable",
                     "/status",
-                    "a 4xx for a request the contract refuses (" + ", ".join(sorted({v.rule for v in refused})) + ")",
+                    "a 4xx for a request the contract refuses (" + ", ".join(documented) + ")",
                     exchange.status,
                 )
             )
+        if any(v.rule == "period-date-order" for v in refused):
+            found.append(_broke("period-dates-accepted", "/status", "a 4xx: period_end is before period_start", 201))
         business = exchange.request_headers.get("x-business-id", "").strip().lower()
         for pointer, item in _owned_objects(answer):
             owner = str(item.get("business_id", "")).lower()
@@ -77,6 +90,7 @@ class BehaviourRules:
         if operation_id in LISTS and isinstance(answer, dict):
             found += self._list(answer, query)
             found += self._walk(exchange.path, answer, query)
+            found += self._page_walks.see(exchange.path, query, answer)
         if operation_id in (CREATE_PACKAGE, GET_PACKAGE):
             package = answer.get("package") if operation_id == CREATE_PACKAGE and isinstance(answer, dict) else answer
             if isinstance(package, dict):
@@ -94,6 +108,26 @@ class BehaviourRules:
             score = answer.get("score")
             if isinstance(score, (int, float)) and not 0 <= score <= 100:
                 found.append(_broke("score-range", "/body/score", "a score on the 0-100 scale (documented)", score))
+            items = answer.get("items")
+            for index, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and item.get("status") not in READINESS_STATUSES:
+                    found.append(
+                        _broke(
+                            "readiness-item-status",
+                            f"/body/items/{index}/status",
+                            "pass, warning or fail (documented)",
+                            item.get("status"),
+                        )
+                    )
+        if operation_id in PERIOD_WRITES and self.is_shut(exchange.path):
+            found.append(
+                _broke(
+                    "closed-period-writes",
+                    "/status",
+                    "400: the period is closed or locked and must be reopened first (ours)",
+                    exchange.status,
+                )
+            )
         if operation_id == ACK and isinstance(answer, dict):
             key = (exchange.path.split("/")[-3], str(answer.get("step_id")))
             known = self._acks.setdefault(key, str(answer.get("id")))
@@ -109,11 +143,23 @@ class BehaviourRules:
             and ("package" not in answer and "selected_reports" not in answer)
         ):
             self._periods[str(answer["id"])] = answer
+            found += _period_status(answer, "/body")
         if operation_id == LIST_PERIODS and isinstance(answer, dict):
-            for item in answer.get("items") or []:
+            for index, item in enumerate(answer.get("items") or []):
                 if isinstance(item, dict) and "id" in item:
                     self._periods[str(item["id"])] = item
+                    found += _period_status(item, f"/body/items/{index}")
+        if operation_id == BULK_LOCK and isinstance(answer, dict):
+            for period_id in answer.get("locked_ids") or []:
+                if str(period_id) in self._periods:
+                    self._periods[str(period_id)] = {**self._periods[str(period_id)], "status": "locked"}
         return found
+
+    def is_shut(self, path: str) -> bool:
+        """Whether the traffic showed the period of this path closed or locked."""
+        parts = path.split("/")
+        known = self._periods.get(parts[4]) if len(parts) > 4 else None
+        return known is not None and known.get("status") in ("closed", "locked")
 
     def _list(self, page: dict[str, Any], query: dict[str, str]) -> list[Violation]:
         found = []
@@ -255,6 +301,12 @@ class BehaviourRules:
                 if not period.get(name):
                     found.append(_broke("reopen-audit", f"/body/{name}", f"{name} set (reopening is audited)", None))
         return found
+
+
+def _period_status(period: dict[str, Any], pointer: str) -> list[Violation]:
+    if period.get("status") in PERIOD_STATUSES:
+        return []
+    return [_broke("period-status", f"{pointer}/status", "open, closed or locked (documented)", period.get("status"))]
 
 
 def _where(url: str) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import socket
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from conformance import arguments
+from conformance.baseline import Baseline
 from conformance.http import ToolError
 
 if TYPE_CHECKING:
@@ -21,12 +23,20 @@ if TYPE_CHECKING:
 FAIL_ON = ("request", "response", "any")
 
 
+# The proxy keeps its last WINDOW exchanges and findings in memory (the live report, HTML, JUnit);
+# counts, coverage and the verdict cover the whole session; --json and --har stream to disk.
+WINDOW = 1000
+
+
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--generation", choices=("auto", "bare", "envelope"), default="auto")
     parser.add_argument("--report", type=Path, metavar="HTML", help="write the HTML report here")
     parser.add_argument("--json", type=Path, help="write the JSON report here")
     parser.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="any", help="which findings make the exit code 1")
+    parser.add_argument(
+        "--baseline", type=Path, help="the --json report of earlier traffic: its findings are known, not failures"
+    )
     parser.add_argument(
         "--min-poll-interval", type=float, metavar="SECONDS", help="report polls of one package closer than this"
     )
@@ -69,13 +79,28 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 def validator_from(args: argparse.Namespace) -> TrafficValidator:
     from conformance.traffic.validator import TrafficValidator
 
+    identities = parse_identities(args.identity)
+    return TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval, identities=identities)
+
+
+def parse_identities(texts: list[str]) -> dict[str, frozenset[str]]:
+    """--identity TOKEN=BUSINESS[,BUSINESS] values; a malformed one is a tool error naming it."""
     identities: dict[str, frozenset[str]] = {}
-    for text in args.identity:
+    for text in texts:
         token, _, businesses = text.partition("=")
         if not token or not businesses:
             raise ToolError(f"--identity {text!r} should look like TOKEN=BUSINESS[,BUSINESS].")
-        identities[token] = frozenset(b.strip() for b in businesses.split(",") if b.strip())
-    return TrafficValidator(args.generation, min_poll_interval=args.min_poll_interval, identities=identities)
+        try:
+            arguments.token(f"The token of --identity {text!r}", token)
+            chosen = [
+                arguments.business_id(f"The business in --identity {text!r}", b)
+                for b in businesses.split(",")
+                if b.strip()
+            ]
+        except arguments.ArgumentProblem as problem:
+            raise ToolError(str(problem)) from None
+        identities[token] = frozenset(b.lower() for b in chosen)
+    return identities
 
 
 def finish(report: TrafficReport, args: argparse.Namespace, console: Console) -> int:
@@ -90,8 +115,12 @@ def validate_har(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.har import read_har
     from conformance.traffic.report import TrafficReport
 
+    validator = validator_from(args)  # bad arguments first, before the file is read
+    baseline = Baseline.load(args.baseline) if args.baseline else None
+    if args.base_url is not None:
+        args.base_url = _checked_url("--base-url", args.base_url)
     exchanges, others = read_har(args.file, args.base_url)
-    report = TrafficReport(validator_from(args))
+    report = TrafficReport(validator, baseline)
     for exchange, outside in sorted(
         [(e, False) for e in exchanges] + [(e, True) for e in others], key=lambda pair: pair[0].at
     ):
@@ -101,14 +130,24 @@ def validate_har(args: argparse.Namespace, console: Console) -> int:
     return finish(report, args, console)
 
 
+def _checked_url(flag: str, text: str) -> str:
+    try:
+        return arguments.base_url(flag, text)
+    except arguments.ArgumentProblem as problem:
+        raise ToolError(str(problem)) from None
+
+
 def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     import httpx
     import uvicorn
 
-    from conformance.traffic.har import har_document
+    from conformance.traffic.har import HarWriter
     from conformance.traffic.proxy import TrafficProxy
     from conformance.traffic.report import TrafficReport
 
+    validator = validator_from(args)  # bad arguments first, before the upstream is reached
+    baseline = Baseline.load(args.baseline) if args.baseline else None
+    args.upstream = _checked_url("--upstream", args.upstream)
     try:
         httpx.get(args.upstream, timeout=10)
     except httpx.HTTPError as error:
@@ -119,8 +158,10 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
         sock.bind((args.host, args.port))
     except OSError as error:
         raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
-    report = TrafficReport(validator_from(args))
-    proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers)
+    spool = tempfile.TemporaryDirectory(prefix="dayzero-proxy-")
+    report = TrafficReport(validator, baseline, window=WINDOW, spool=Path(spool.name))
+    har = HarWriter(args.har) if args.har is not None else None
+    proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers, har=har, window=WINDOW)
     console.print(
         f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"
         f"  live report: http://{args.host}:{args.port}/__proxy/report   stop: Ctrl-C"
@@ -128,7 +169,10 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     server = uvicorn.Server(uvicorn.Config(proxy.app(), log_level="warning", lifespan="on"))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: the normal end here
         server.run(sockets=[sock])
-    if args.har is not None:
-        args.har.parent.mkdir(parents=True, exist_ok=True)
-        args.har.write_text(json.dumps(har_document(proxy.exchanges), indent=1))
-    return finish(report, args, console)
+    try:
+        if har is not None:
+            har.close()
+        return finish(report, args, console)
+    finally:
+        report.close()
+        spool.cleanup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,56 +89,77 @@ def _exchange(index: int, entry: dict[str, Any], base_path: str) -> TrafficExcha
     )
 
 
-def har_document(exchanges: list[TrafficExchange]) -> dict[str, Any]:
-    """A HAR 1.2 log of the exchanges (bodies base64 when they are not UTF-8 text)."""
+CREATOR = {"name": "dayzero-conformance proxy", "version": "1"}
 
-    def content(body: bytes, mime: str) -> dict[str, Any]:
-        try:
-            return {"size": len(body), "mimeType": mime, "text": body.decode("utf-8")}
-        except UnicodeDecodeError:
-            return {"size": len(body), "mimeType": mime, "text": base64.b64encode(body).decode(), "encoding": "base64"}
 
-    entries = []
-    for exchange in exchanges:
-        mime = exchange.response_headers.get("content-type", "")
-        request: dict[str, Any] = {
-            "method": exchange.method,
-            "url": exchange.url,
-            "httpVersion": "HTTP/1.1",
-            "headers": [{"name": k, "value": v} for k, v in exchange.request_headers.items()],
-            "queryString": [{"name": k, "value": v} for k, v in exchange.query_items()],
-            "cookies": [],
-            "headersSize": -1,
-            "bodySize": len(exchange.request_body),
-        }
-        if exchange.request_body:
-            request["postData"] = {
-                "mimeType": exchange.request_headers.get("content-type", ""),
-                "text": exchange.request_body.decode("utf-8", "replace"),
-            }
-        entries.append(
-            {
-                "startedDateTime": datetime.fromtimestamp(exchange.at, UTC).isoformat(),
-                "time": exchange.duration_ms,
-                "request": request,
-                "response": {
-                    "status": exchange.status,
-                    "statusText": "",
-                    "httpVersion": "HTTP/1.1",
-                    # The body is stored decoded, so its encoding header is left out.
-                    "headers": [
-                        {"name": k, "value": v} for k, v in exchange.response_headers.items() if k != "content-encoding"
-                    ],
-                    "cookies": [],
-                    "content": content(exchange.response_body, mime),
-                    "redirectURL": "",
-                    "headersSize": -1,
-                    "bodySize": len(exchange.response_body),
-                },
-                "cache": {},
-                "timings": {"send": 0, "wait": exchange.duration_ms, "receive": 0},
-            }
-        )
-    return {
-        "log": {"version": "1.2", "creator": {"name": "dayzero-conformance proxy", "version": "1"}, "entries": entries}
+def _har_content(body: bytes, mime: str) -> dict[str, Any]:
+    try:
+        return {"size": len(body), "mimeType": mime, "text": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"size": len(body), "mimeType": mime, "text": base64.b64encode(body).decode(), "encoding": "base64"}
+
+
+def har_entry(exchange: TrafficExchange) -> dict[str, Any]:
+    """One HAR 1.2 entry (bodies base64 when they are not UTF-8 text)."""
+    mime = exchange.response_headers.get("content-type", "")
+    request: dict[str, Any] = {
+        "method": exchange.method,
+        "url": exchange.url,
+        "httpVersion": "HTTP/1.1",
+        "headers": [{"name": k, "value": v} for k, v in exchange.request_headers.items()],
+        "queryString": [{"name": k, "value": v} for k, v in exchange.query_items()],
+        "cookies": [],
+        "headersSize": -1,
+        "bodySize": len(exchange.request_body),
     }
+    if exchange.request_body:
+        request["postData"] = {
+            "mimeType": exchange.request_headers.get("content-type", ""),
+            "text": exchange.request_body.decode("utf-8", "replace"),
+        }
+    return {
+        "startedDateTime": datetime.fromtimestamp(exchange.at, UTC).isoformat(),
+        "time": exchange.duration_ms,
+        "request": request,
+        "response": {
+            "status": exchange.status,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            # The body is stored decoded, so its encoding header is left out.
+            "headers": [
+                {"name": k, "value": v} for k, v in exchange.response_headers.items() if k != "content-encoding"
+            ],
+            "cookies": [],
+            "content": _har_content(exchange.response_body, mime),
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": len(exchange.response_body),
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": exchange.duration_ms, "receive": 0},
+    }
+
+
+def har_document(exchanges: Iterable[TrafficExchange]) -> dict[str, Any]:
+    """A HAR 1.2 log of the exchanges."""
+    return {"log": {"version": "1.2", "creator": CREATOR, "entries": [har_entry(e) for e in exchanges]}}
+
+
+class HarWriter:
+    """The proxy's --har, written entry by entry as exchanges happen (nothing kept in memory);
+    the file is a complete HAR once ``close`` has run."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("w", encoding="utf-8")
+        self._file.write('{"log": {"version": "1.2", "creator": ' + json.dumps(CREATOR) + ', "entries": [\n')
+        self._first = True
+
+    def add(self, exchange: TrafficExchange) -> None:
+        self._file.write(("" if self._first else ",\n") + json.dumps(har_entry(exchange)))
+        self._first = False
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.write("\n]}}\n")
+            self._file.close()

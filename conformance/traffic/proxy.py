@@ -12,6 +12,7 @@ answer that handed it out, anything else is listed as outside the API. ``GET
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from itertools import count
 
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.traffic.exchange import TrafficExchange, decoded
+from conformance.traffic.har import HarWriter
 from conformance.traffic.report import TrafficReport
 from conformance.traffic.validator import API_PREFIX
 
@@ -33,12 +35,20 @@ class TrafficProxy:
     """The proxy's ASGI app around one upstream and one report."""
 
     def __init__(
-        self, upstream: str, report: TrafficReport, *, quiet_headers: bool = False, timeout: float = 60
+        self,
+        upstream: str,
+        report: TrafficReport,
+        *,
+        quiet_headers: bool = False,
+        timeout: float = 60,
+        har: HarWriter | None = None,
+        window: int | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.report = report
         self.quiet_headers = quiet_headers
-        self.exchanges: list[TrafficExchange] = []  # for --har
+        self.har = har  # --har: every exchange written as it happens
+        self.exchanges: deque[TrafficExchange] = deque(maxlen=window)  # the last ones, in memory
         self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         self._ids = count(1)
 
@@ -65,6 +75,11 @@ class TrafficProxy:
             await response(scope, receive, send)
 
         return proxy_app
+
+    def _keep(self, seen: TrafficExchange) -> None:
+        self.exchanges.append(seen)
+        if self.har is not None:
+            self.har.add(seen)
 
     async def live_report(self, _request: Request) -> Response:
         return JSONResponse(self.report.to_json())
@@ -108,7 +123,7 @@ class TrafficProxy:
             raw = b"".join([chunk async for chunk in answer.aiter_raw()])
             await answer.aclose()
             seen = exchange(raw)
-            self.exchanges.append(seen)
+            self._keep(seen)
             try:
                 violations = len(self.report.add(seen).violations)
                 verdict = f"violations={violations}" if violations else "ok"
@@ -130,7 +145,7 @@ class TrafficProxy:
                 await answer.aclose()
                 seen = exchange(b"".join(kept))
                 self.report.add(seen)
-                self.exchanges.append(seen)
+                self._keep(seen)
 
         response = StreamingResponse(stream(), status_code=answer.status_code)
         response.raw_headers = passed_headers

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conformance.traffic.rules import violation_rule
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -15,10 +17,18 @@ class Violation:
     expected: str
     actual: str
 
+    def __post_init__(self) -> None:
+        violation_rule(self.rule)
+
+    @property
+    def level(self) -> str:
+        return violation_rule(self.rule).level
+
     def to_json(self) -> dict[str, str]:
         return {
             "side": self.side,
             "rule": self.rule,
+            "level": self.level,
             "pointer": self.pointer,
             "expected": self.expected,
             "actual": self.actual,

@@ -1,0 +1,349 @@
+"""Every rule the traffic validators apply, registered the way checks are: an id, a side, a
+level, the source of the rule, the operations it watches and a one-line rationale.
+
+A ``Violation`` may only name a rule registered here, so the published table of rules
+(``dayzero-conformance list --format markdown``) is the list of what the proxy and
+``validate-har`` can report. The level follows the source as it does for checks
+(``registry.level_of``): documented rules are MUST, inferred ones and ours SHOULD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance.registry import MUST, SHOULD, level_of
+
+REQUEST, RESPONSE = "request", "response"
+ANY = ("(every operation)",)
+PERIOD_WRITES = (
+    "PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",
+    "POST /api/v1/accounting-periods/{period_id}/sign-offs",
+    "DELETE /api/v1/accounting-periods/{period_id}/sign-offs",
+)
+LISTS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
+
+
+@dataclass(frozen=True)
+class TrafficRule:
+    id: str
+    side: str
+    level: str
+    source: str
+    operations: tuple[str, ...]
+    rationale: str
+
+
+TRAFFIC_RULES: dict[str, TrafficRule] = {}
+
+
+def rule(rule_id: str, side: str, level: str, source: str, operations: tuple[str, ...], rationale: str) -> None:
+    if rule_id in TRAFFIC_RULES:
+        raise ValueError(f"Traffic rule {rule_id} is registered twice.")
+    if level != level_of(source):
+        raise ValueError(f"Traffic rule {rule_id} is {level} but its source says {level_of(source)}: {source}")
+    TRAFFIC_RULES[rule_id] = TrafficRule(rule_id, side, level, source, operations, rationale)
+
+
+# -- the client's side -----------------------------------------------------------------------
+rule(
+    "unknown-operation",
+    REQUEST,
+    MUST,
+    "published slices: the 17 operations",
+    ANY,
+    "a request to a path or method no published operation has",
+)
+rule(
+    "request-parameter",
+    REQUEST,
+    MUST,
+    "published slices: parameter schemas",
+    ANY,
+    "a query or path parameter off its schema",
+)
+rule(
+    "request-schema",
+    REQUEST,
+    MUST,
+    "published slices: request body schemas (required fields, types, bounds)",
+    ANY,
+    "a body off its schema, e.g. a required field missing",
+)
+rule(
+    "request-body",
+    REQUEST,
+    MUST,
+    "published slices: requestBody (application/json)",
+    ANY,
+    "a body that is not the JSON the operation takes",
+)
+rule(
+    "auth-header",
+    REQUEST,
+    MUST,
+    "G/auth and every page's prose: Authorization: Bearer dz_...",
+    ANY,
+    "the token header the prose requires (the slices declare it optional)",
+)
+rule(
+    "business-header",
+    REQUEST,
+    MUST,
+    "G/auth and every page's prose: x-business-id is the business UUID",
+    ANY,
+    "the business header the prose requires",
+)
+rule(
+    "report-keys",
+    REQUEST,
+    MUST,
+    "MEP/create-package: selected_reports description (supported values)",
+    ("POST /api/v1/month-end-packages",),
+    "a report key outside the documented set (prose only)",
+)
+rule(
+    "date-order",
+    REQUEST,
+    MUST,
+    "MEP/create-package: period_start/period_end descriptions",
+    ("POST /api/v1/month-end-packages",),
+    "a package period ending before it starts",
+)
+rule(
+    "period-date-order",
+    REQUEST,
+    SHOULD,
+    "inferred: PERIODS.md op 6 (period_end before period_start refused)",
+    ("POST /api/v1/accounting-periods",),
+    "a period ending before it starts",
+)
+rule(
+    "role",
+    REQUEST,
+    MUST,
+    "AP/create-period-sign-off: role description (preparer, reviewer, controller, partner)",
+    PERIOD_WRITES[1:],
+    "a sign-off role outside the documented set (prose only)",
+)
+rule(
+    "poll-interval",
+    REQUEST,
+    SHOULD,
+    "ours: --min-poll-interval",
+    ("GET /api/v1/month-end-packages/{package_id}",),
+    "polls of one package closer than the interval asked for",
+)
+
+# -- the upstream's side ---------------------------------------------------------------------
+rule("status-undeclared", RESPONSE, MUST, "published slices: responses", ANY, "a status the operation does not declare")
+rule("response-schema", RESPONSE, MUST, "published slices: response schemas", ANY, "a body off its schema")
+rule("response-body", RESPONSE, MUST, "published slices: responses", ANY, "a body that cannot be the declared one")
+rule("content-type", RESPONSE, MUST, "published slices: application/json", ANY, "a content type other than JSON")
+rule(
+    "accepted-refusable",
+    RESPONSE,
+    MUST,
+    "the documented request rules above (schema, report keys, roles, dates)",
+    ANY,
+    "a 2xx to a request a documented rule refuses",
+)
+rule(
+    "period-dates-accepted",
+    RESPONSE,
+    SHOULD,
+    "inferred: PERIODS.md op 6 (period_end before period_start)",
+    ("POST /api/v1/accounting-periods",),
+    "a 2xx to a period ending before it starts",
+)
+rule(
+    "token-scope",
+    RESPONSE,
+    MUST,
+    "G/errors: 403 when the token may not use the business (with --identity)",
+    ANY,
+    "a 2xx for a business the token may not use",
+)
+rule(
+    "business-scope",
+    RESPONSE,
+    MUST,
+    "G/errors: 404 for another business's resource; lists are per business",
+    ANY,
+    "an object of another business in an answer",
+)
+rule(
+    "status-filter",
+    RESPONSE,
+    MUST,
+    "list-packages/list-periods: status parameter",
+    LISTS,
+    "an item whose status is not the one filtered for",
+)
+rule(
+    "total",
+    RESPONSE,
+    MUST,
+    "G/pagination and list schemas: total",
+    LISTS,
+    "a total that differs from a complete one-page listing",
+)
+rule(
+    "pagination-flags",
+    RESPONSE,
+    MUST,
+    "list schemas: has_next/next_cursor",
+    LISTS,
+    "has_next without a next page, or a next page that is empty",
+)
+rule(
+    "pagination-skip",
+    RESPONSE,
+    MUST,
+    "G/pagination: cursor pagination",
+    LISTS,
+    "an item that walking back reveals inside the range the forward pages covered",
+)
+rule(
+    "page-walk",
+    RESPONSE,
+    MUST,
+    "G/pagination: cursor pagination",
+    LISTS,
+    "a walk that skips or repeats items another listing of the same range shows",
+)
+rule(
+    "lifecycle-forward",
+    RESPONSE,
+    MUST,
+    "CONTRACT.md lifecycle (feature pages: queued, built, ready or failed)",
+    ("GET /api/v1/month-end-packages/{package_id}", "GET /api/v1/month-end-packages"),
+    "a package status going back",
+)
+rule(
+    "download-when-ready",
+    RESPONSE,
+    SHOULD,
+    "inferred: download's 400 means the package is not ready",
+    ("GET /api/v1/month-end-packages/{package_id}/download",),
+    "a download URL for a package not ready",
+)
+rule(
+    "file-size",
+    RESPONSE,
+    MUST,
+    "MEP/get-download-url: file_size_bytes",
+    ("(presigned file)",),
+    "a file whose size differs from file_size_bytes",
+)
+rule(
+    "zip",
+    RESPONSE,
+    MUST,
+    "MEP/get-download-url: a presigned URL for the package zip",
+    ("(presigned file)",),
+    "a file that is not a zip",
+)
+rule(
+    "zip-reports",
+    RESPONSE,
+    MUST,
+    "MEP/create-package: selected_reports are the reports included",
+    ("(presigned file)",),
+    "a zip whose number of reports differs from the package's",
+)
+rule(
+    "period-dates",
+    RESPONSE,
+    MUST,
+    "MEP/create-package: accounting_period_id frames the package",
+    ("POST /api/v1/month-end-packages",),
+    "a package created for a period with other dates",
+)
+rule(
+    "period-overlap",
+    RESPONSE,
+    MUST,
+    "F/periods + AP/create-period: overlapping dates are a 409",
+    ("POST /api/v1/accounting-periods",),
+    "an overlapping period created",
+)
+rule(
+    "period-status",
+    RESPONSE,
+    MUST,
+    "AP/get-period.md: status is open, closed or locked (description only)",
+    ("(every period answer)",),
+    "a period status outside the documented set",
+)
+rule(
+    "close-once",
+    RESPONSE,
+    MUST,
+    "AP/close-period: force description (the server refuses a closed period)",
+    ("POST /api/v1/accounting-periods/close",),
+    "a second close accepted",
+)
+rule(
+    "close-audit",
+    RESPONSE,
+    MUST,
+    "F/periods: every close is audited (closed_at, closed_by_user_id)",
+    ("POST /api/v1/accounting-periods/close",),
+    "a close without who and when",
+)
+rule(
+    "reopen-audit",
+    RESPONSE,
+    MUST,
+    "F/periods + AP/reopen-period: reopen is audited",
+    ("POST /api/v1/accounting-periods/{period_id}/reopen",),
+    "a reopen without who, when and why",
+)
+rule(
+    "bulk-lock-counts",
+    RESPONSE,
+    MUST,
+    "AP/bulk-lock-periods: locked_count/skipped_count descriptions",
+    ("POST /api/v1/accounting-periods/bulk-lock",),
+    "counts that differ from the lists",
+)
+rule(
+    "score-range",
+    RESPONSE,
+    MUST,
+    "AP/check-close-readiness: score on a 0-100 scale (description only)",
+    ("POST /api/v1/accounting-periods/{period_id}/close-readiness",),
+    "a readiness score outside 0-100",
+)
+rule(
+    "readiness-item-status",
+    RESPONSE,
+    MUST,
+    "AP/check-close-readiness: CloseReadinessItem.status is pass, warning or fail (description only)",
+    ("POST /api/v1/accounting-periods/{period_id}/close-readiness",),
+    "an item status outside the set",
+)
+rule(
+    "ack-idempotent",
+    RESPONSE,
+    MUST,
+    "AP/acknowledge-checklist-step: idempotent, a repeat only updates notes",
+    ("PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",),
+    "a repeated ack with a new id",
+)
+rule(
+    "closed-period-writes",
+    RESPONSE,
+    SHOULD,
+    "ours (lead's decision for issue 15): a closed or locked period refuses acks and sign-off changes with 400",
+    PERIOD_WRITES,
+    "a 2xx to an ack, sign-off or revoke on a period the traffic showed closed or locked",
+)
+
+
+def violation_rule(rule_id: str) -> TrafficRule:
+    """The registered rule a violation names (a typo in the validators fails loudly)."""
+    try:
+        return TRAFFIC_RULES[rule_id]
+    except KeyError:
+        raise ValueError(f"Traffic rule {rule_id!r} is not registered in conformance.traffic.rules.") from None

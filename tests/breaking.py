@@ -1,0 +1,249 @@
+"""Small broken backends for the kit's tests: the correct mock behind an ASGI middleware that
+breaks one documented rule, by rewriting a request before the mock sees it or an answer after.
+
+The mock's own faults (``mock_server/bending/faults.py``) are the breaks a user can switch on;
+these are the ones only the kit's tests need, kept out of the mock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mock_server.app import create_app
+from mock_server.settings import Settings
+from mock_server.testing import serving_in_thread
+
+ROLES = ("preparer", "reviewer", "controller", "partner")
+PERIOD = r"/api/v1/accounting-periods/(?P<id>[^/]+)"
+
+
+@dataclass
+class Call:
+    """One request as the break sees it; ``body`` may be rewritten before the mock sees it."""
+
+    method: str
+    path: str
+    query: str
+    body: Any
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    def at(self, method: str, pattern: str) -> re.Match[str] | None:
+        return re.fullmatch(pattern, self.path) if self.method == method else None
+
+
+Answer = tuple[int, Any]
+OnRequest = Callable[[Call], Answer | None]  # may rewrite call.body; an Answer short-cuts the mock
+OnResponse = Callable[[Call, int, Any], Answer | None]  # a new (status, body), or None to keep it
+
+
+class Broken:
+    """The mock with one rule broken."""
+
+    def __init__(self, app: Any, on_request: OnRequest | None = None, on_response: OnResponse | None = None) -> None:
+        self.app, self.on_request, self.on_response = app, on_request, on_response
+        self.memory: dict[str, Any] = {}
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        raw = b""
+        while True:
+            message = await receive()
+            raw += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        call = Call(scope["method"], scope["path"], scope["query_string"].decode(), _json(raw), self.memory)
+        answer = self.on_request(call) if self.on_request else None
+        if answer is not None:
+            await _send(send, *answer)
+            return
+        if call.body is not _UNREAD:
+            raw = json.dumps(call.body).encode() if call.body is not None else raw
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(raw)).encode()))
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app({**scope, "headers": headers}, replay, capture)
+        body = b"".join(chunks)
+        changed = self.on_response(call, start["status"], _json(body)) if self.on_response else None
+        if changed is None:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+        else:
+            await _send(send, *changed)
+
+
+_UNREAD = object()
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return _UNREAD
+
+
+async def _send(send: Callable, status: int, body: Any) -> None:
+    raw = b"" if body is None else json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json")] if raw else []
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def data(body: Any) -> Any:
+    """The model of a success body in either generation."""
+    return body["data"] if isinstance(body, dict) and "data" in body and "success" in body else body
+
+
+@contextmanager
+def broken_mock(
+    on_request: OnRequest | None = None, on_response: OnResponse | None = None, **settings: Any
+) -> Iterator[str]:
+    """The broken mock on a free loopback port; yields its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    mock = replace(Settings(**settings), host="127.0.0.1", port=sock.getsockname()[1])
+    with serving_in_thread(Broken(create_app(mock), on_request, on_response), sock) as url:
+        yield url
+
+
+# -- the breaks: each breaks one documented rule (or keeps ours) ----------------------------------
+
+
+def sign_off_any_role(call: Call) -> None:
+    if call.at("POST", PERIOD + "/sign-offs") and isinstance(call.body, dict) and call.body.get("role") not in ROLES:
+        call.body = {**call.body, "role": "partner"}
+
+
+def sign_off_new_row(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", PERIOD + "/sign-offs") and status == 201 and isinstance(data(body), dict):
+        data(body)["id"] = str(uuid.uuid4())
+        return status, body
+    return None
+
+
+def _drop(method: str, pattern: str, name: str) -> OnRequest:
+    def rewrite(call: Call) -> None:
+        if call.at(method, pattern) and isinstance(call.body, dict) and name not in call.body:
+            call.body = {**call.body, name: DEFAULTS[name]}
+
+    return rewrite
+
+
+DEFAULTS = {"reopen_reason": "filled in by a lenient server", "role": "reviewer", "period_ids": []}
+reopen_without_reason = _drop("POST", PERIOD + "/reopen", "reopen_reason")
+sign_off_without_role = _drop("POST", PERIOD + "/sign-offs", "role")
+
+
+def revoke_without_role(call: Call) -> Answer | None:
+    if call.at("DELETE", PERIOD + "/sign-offs") and "role=" not in call.query:
+        return 204, None
+    return None
+
+
+def _remember_locked(call: Call, status: int, body: Any) -> None:
+    if call.at("POST", r"/api/v1/accounting-periods/bulk-lock") and status == 201:
+        call.memory.setdefault("locked", set()).update(data(body).get("locked_ids") or [])
+
+
+def reopen_refuses_locked(call: Call, status: int, body: Any) -> Answer | None:
+    _remember_locked(call, status, body)
+    match = call.at("POST", PERIOD + "/reopen")
+    if match and match["id"] in call.memory.get("locked", set()):
+        return 400, {"detail": "A locked period cannot be reopened"}
+    return None
+
+
+def force_closes_twice(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", r"/api/v1/accounting-periods/close") and (call.body or {}).get("force") and status >= 400:
+        return 201, {"success": True, "message": "closed", "code": "CREATED", "data": {"status": "closed"}}
+    return None
+
+
+def bulk_lock_ignores_reason(call: Call) -> None:
+    if call.at("POST", r"/api/v1/accounting-periods/bulk-lock") and isinstance(call.body, dict):
+        call.body = {k: v for k, v in call.body.items() if k != "lock_reason"}
+
+
+def bulk_lock_any_size(call: Call) -> None:
+    if call.at("POST", r"/api/v1/accounting-periods/bulk-lock") and isinstance(call.body, dict):
+        ids = call.body.get("period_ids")
+        if isinstance(ids, list) and not 1 <= len(ids) <= 120:
+            call.body = {**call.body, "period_ids": (ids or [str(uuid.uuid4())])[:120]}
+
+
+def status_in_capitals(call: Call, status: int, body: Any) -> Answer | None:
+    model = data(body)
+    if not call.path.startswith("/api/v1/accounting-periods") or not isinstance(model, dict):
+        return None
+    for period in [model, *(model.get("items") or [])]:
+        if isinstance(period, dict) and isinstance(period.get("status"), str) and "period_end" in period:
+            period["status"] = period["status"].upper()
+    return status, body
+
+
+def score_cached(call: Call, status: int, body: Any) -> Answer | None:
+    match = call.at("GET", PERIOD + "/close-score")
+    if match and status == 200:
+        cached = call.memory.setdefault("scores", {}).setdefault(match["id"], body)
+        return status, cached
+    return None
+
+
+def score_without_components(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PERIOD + "/close-score") and status == 200 and isinstance(data(body), dict):
+        data(body).pop("components", None)
+        return status, body
+    return None
+
+
+def remember_shut(call: Call, status: int, body: Any) -> None:
+    """Which periods the answers closed, locked or reopened (for ``refuses_closed_period_writes``)."""
+    shut: set[str] = call.memory.setdefault("shut", set())
+    if call.at("POST", r"/api/v1/accounting-periods/close") and status == 201:
+        shut.add(data(body)["id"])
+    if call.at("POST", r"/api/v1/accounting-periods/bulk-lock") and status == 201:
+        shut.update(data(body).get("locked_ids") or [])
+    match = call.at("POST", PERIOD + "/reopen")
+    if match and status == 201:
+        shut.discard(match["id"])
+
+
+def refuses_closed_period_writes(call: Call) -> Answer | None:
+    """Ours (the lead's decision for issue 15): a closed or locked period refuses acks and sign-off changes."""
+    match = re.fullmatch(PERIOD + r"/(checklist-acks/[^/]+|sign-offs)", call.path)
+    if match and call.method in ("PUT", "POST", "DELETE") and match["id"] in call.memory.get("shut", set()):
+        return 400, {"detail": "The period is closed or locked: reopen it first."}
+    return None
+
+
+def readiness_item_status_odd(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", PERIOD + "/close-readiness") and status == 201 and isinstance(data(body), dict):
+        for item in data(body).get("items") or []:
+            item["status"] = "amber"
+        return status, body
+    return None

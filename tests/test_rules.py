@@ -1,0 +1,140 @@
+"""The rules the kit tests: levels follow the sources, the published table is the code's, and
+every check added for a documented point fails against a backend that breaks it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import CHECKS, Identity, KitSettings, run_conformance
+from conformance.registry import MUST, SHOULD, level_of
+from conformance.rules_table import markdown
+from conformance.traffic.proxy import TrafficProxy
+from conformance.traffic.report import TrafficReport
+from conformance.traffic.rules import TRAFFIC_RULES
+from conformance.traffic.validator import TrafficValidator
+from conformance.traffic.violations import Violation
+from mock_server.testing import ACME_ID, GLOBEX_ID, serving_in_thread
+from tests import breaking as b
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
+
+
+def test_every_check_and_traffic_rule_names_its_source_and_its_level_follows() -> None:
+    for item in [*CHECKS.values(), *TRAFFIC_RULES.values()]:
+        assert len(item.source) > 10, item.id
+        assert item.level == level_of(item.source), item.id
+    assert {c.id for c in CHECKS.values() if c.level == SHOULD} >= {"PERIOD-CREATE-DATES", "PERIOD-REOPEN-OPEN"}
+
+
+def test_checks_name_only_registered_traffic_rules_and_violations_only_registered_rules() -> None:
+    assert {rule for c in CHECKS.values() for rule in c.traffic} <= set(TRAFFIC_RULES)
+    with pytest.raises(ValueError, match="not registered"):
+        Violation("response", "no-such-rule", "", "", "")
+
+
+def test_the_published_table_is_the_code_s() -> None:
+    page = (ROOT / "docs" / "RULES.md").read_text()
+    assert page == markdown(), "docs/RULES.md is stale: dayzero-conformance list --format markdown > docs/RULES.md"
+    exe = Path(sys.executable).with_name("dayzero-conformance")
+    printed = subprocess.run([str(exe), "list", "--format", "markdown"], capture_output=True, text=True, check=True)
+    assert printed.stdout == page
+    for check_id in CHECKS:
+        assert f"| {check_id} |" in page
+    for rule_id in TRAFFIC_RULES:
+        assert rule_id in page
+    assert "not testable:" in page
+
+
+# A backend that breaks one documented rule, and the check that must catch it (MUST: exit 1).
+BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sign-off-any-role": ("SIGN-OFF-ROLE", {"on_request": b.sign_off_any_role}),
+    "sign-off-new-row": ("SIGN-OFF-IDEMPOTENT", {"on_response": b.sign_off_new_row}),
+    "reopen-without-reason": ("PERIOD-REQUIRED-FIELDS", {"on_request": b.reopen_without_reason}),
+    "sign-off-without-role": ("PERIOD-REQUIRED-FIELDS", {"on_request": b.sign_off_without_role}),
+    "revoke-without-role": ("PERIOD-REQUIRED-FIELDS", {"on_request": b.revoke_without_role}),
+    "reopen-refuses-locked": ("PERIOD-REOPEN-LOCKED", {"on_response": b.reopen_refuses_locked}),
+    "force-closes-twice": ("PERIOD-CLOSE-FORCE-TWICE", {"on_response": b.force_closes_twice, "generation": "envelope"}),
+    "bulk-lock-ignores-reason": ("PERIOD-BULK-LOCK-REASON", {"on_request": b.bulk_lock_ignores_reason}),
+    "bulk-lock-any-size": ("PERIOD-BULK-LOCK-BOUNDS", {"on_request": b.bulk_lock_any_size}),
+    "status-in-capitals": ("PERIOD-STATUS-VALUES", {"on_response": b.status_in_capitals}),
+    "score-cached": ("SIGN-OFF-RECOMPUTES", {"on_response": b.score_cached}),
+    "score-without-components": ("CLOSE-SCORE", {"on_response": b.score_without_components}),
+    "readiness-item-status-odd": ("CLOSE-READINESS", {"on_response": b.readiness_item_status_odd}),
+}
+# The traffic rule each break shows in the traffic of its check (proxy and validate-har share the validator).
+TRAFFIC_OF_BREAKS = {
+    "sign-off-any-role": "accepted-refusable",
+    "reopen-without-reason": "accepted-refusable",
+    "bulk-lock-any-size": "accepted-refusable",
+    "status-in-capitals": "period-status",
+    "readiness-item-status-odd": "readiness-item-status",
+}
+
+
+def kit(base_url: str, *check_ids: str) -> Any:
+    return run_conformance(
+        KitSettings(
+            base_url=base_url,
+            identity=Identity("dz_demo_acme", ACME_ID),
+            other=Identity("dz_demo_globex", GLOBEX_ID),
+            include=frozenset(check_ids),
+            ready_timeout=20.0,
+        )
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BREAKS))
+def test_a_backend_breaking_a_documented_rule_fails_the_run(name: str) -> None:
+    check_id, how = BREAKS[name]
+    assert CHECKS[check_id].level == MUST
+    settings = {**FAST, **{k: v for k, v in how.items() if not k.startswith("on_")}}
+    with b.broken_mock(how.get("on_request"), how.get("on_response"), **settings) as url:
+        run = kit(url, check_id)
+    [result] = run.results
+    assert result.status == "failed", f"{name} not caught by {check_id}"
+    assert run.exit_code == 1
+    finding = result.findings[0]
+    assert finding.expected and finding.actual and finding.curl.startswith("curl ")
+
+
+def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that_accepts() -> None:
+    """Ours (issue 15 makes the mock refuse): SHOULD, so the run still exits 0 either way."""
+    with b.broken_mock(b.refuses_closed_period_writes, b.remember_shut, **FAST) as url:
+        refusing = kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
+    with b.broken_mock(**FAST) as url:  # the mock as it is on this branch: accepts
+        accepting = kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
+    assert [r.status for r in refusing.results] == ["passed"], refusing.results[0].findings
+    [result] = accepting.results
+    assert result.status == "failed" and "refuses the change" in result.findings[0].message
+    assert accepting.exit_code == 0 and CHECKS["PERIOD-CLOSED-REFUSES-CHANGES"].level == SHOULD
+
+
+@pytest.mark.parametrize("name", sorted(TRAFFIC_OF_BREAKS))
+def test_a_break_the_traffic_shows_is_a_response_finding(name: str) -> None:
+    check_id, how = BREAKS[name]
+    with b.broken_mock(how.get("on_request"), how.get("on_response"), **FAST) as upstream:
+        report = TrafficReport(TrafficValidator("auto"))
+        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+            kit(url, check_id)
+    rules = {f.violation.rule for f in report.findings if f.violation.side == "response"}
+    assert TRAFFIC_OF_BREAKS[name] in rules, (name, rules)
+
+
+def test_writes_on_a_closed_period_are_a_should_finding_in_traffic_until_the_mock_refuses_them() -> None:
+    with b.broken_mock(**FAST) as upstream:
+        report = TrafficReport(TrafficValidator("auto"))
+        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+            kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
+    found = [f.violation for f in report.findings if f.violation.rule == "closed-period-writes"]
+    assert len(found) == 3 and {v.level for v in found} == {SHOULD}  # the ack, sign-off and revoke on the closed one
+    with b.broken_mock(b.refuses_closed_period_writes, b.remember_shut, **FAST) as upstream:
+        report = TrafficReport(TrafficValidator("auto"))
+        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+            kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
+    assert [f for f in report.findings if f.violation.side == "response"] == []
