@@ -22,7 +22,8 @@ def test_the_books_hold_together_as_an_accountant_checks_them(seed, start) -> No
     for side in (o, c):  # the balance sheet balances
         assert books.total_assets(side) == books.total_liabilities(side) + books.total_equity(side)
     assert c["Retained earnings"] - o["Retained earnings"] == books.net_income
-    net_cash = sum(v for _, v in books.operating_cash_flow()) - books.capex - books.loan_repayment
+    financing = sum(v for _, v in books.financing)  # loan repaid, shares issued now and then
+    net_cash = sum(v for _, v in books.operating_cash_flow()) - books.capex + financing
     assert o["Cash"] + net_cash == c["Cash"], "cash flow must end at the closing book cash"
     assert sum(r.total for r in books.ar_aging) == c["Accounts receivable"]
     assert sum(r.total for r in books.ap_aging) == c["Accounts payable"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from connexion import request
@@ -89,6 +89,7 @@ class MonthEndPackagesApi:
             period_end=package.period_end,
             report_format=package.report_format,
             reports=reports,
+            generated_at=datetime.fromtimestamp(package.timeline.finished_at, UTC),  # when it turns ready
         )
 
     def artifact(self, package: Package) -> ArtifactInfo:

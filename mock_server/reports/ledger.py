@@ -210,6 +210,7 @@ class Business:
     def __init__(self, seed: int, business_id: str, era: int) -> None:
         self.key = f"{seed}:{business_id}"
         self.era = era  # the year its books open
+        self.run_in = 0 if era == 1 else RUN_IN_MONTHS  # no months before year 1
         rng = random.Random(f"{self.key}:profile")
         fake = Faker()
         fake.seed_instance(f"{self.key}:names")
@@ -578,16 +579,17 @@ class Ledger:
         return (day.year - self.era) * 12 + day.month - 1
 
     def month(self, index: int) -> Month:
-        """Month ``index`` (``-RUN_IN_MONTHS`` is the first generated)."""
+        """Month ``index`` (``-run_in`` is the first generated)."""
         with _LOCK:
             found = _MONTHS.get(self._key(index))
             if found is not None:
                 _MONTHS.move_to_end(self._key(index))
                 return found
             start = index
-            while start > -RUN_IN_MONTHS and self._key(start - 1) not in _STATES:
+            while start > -self.business.run_in and self._key(start - 1) not in _STATES:
                 start -= 1
-            state = self.business.opening_state() if start == -RUN_IN_MONTHS else _STATES[self._key(start - 1)]
+            first = start == -self.business.run_in
+            state = self.business.opening_state() if first else _STATES[self._key(start - 1)]
         for at in range(start, index + 1):
             generated = _generate(self.business, at, state)
             state = generated.closing
@@ -601,6 +603,10 @@ class Ledger:
             while len(_MONTHS) > MONTHS_KEPT:
                 _MONTHS.popitem(last=False)
         return generated
+
+    def _month_at(self, day: date) -> Month:
+        """The month holding ``day`` (the last run-in month for a day before the books open)."""
+        return self.month(max(self.index_of(day), -self.business.run_in) if day >= self.opened else -1)
 
     def months(self, start: date, end: date) -> list[Month]:
         return [self.month(i) for i in range(self.index_of(start), self.index_of(end) + 1)]
@@ -625,19 +631,19 @@ class Ledger:
 
     def open_items(self, day: date, kind: str) -> list[OpenItem]:
         """The invoices (``kind`` "invoices") or bills ("bills") open at the end of ``day``."""
-        month = self.month(self.index_of(max(day, self.opened - timedelta(days=1))))
+        month = self._month_at(day)
         if day >= month.last:
             return list(getattr(month.closing, kind))
         return [i for i in getattr(month, kind) if i.issued <= day < i.paid_on]
 
     def cash_items(self, day: date) -> list[CashItem]:
         """Cash movements not both booked and cleared at the end of ``day``."""
-        month = self.month(self.index_of(max(day, self.opened - timedelta(days=1))))
+        month = self._month_at(day)
         return [c for c in month.cash if (c.booked <= day) != (c.cleared <= day)]
 
     def bank_balance(self, day: date) -> int:
         """The bank statement's balance at the end of ``day``, from the lines it cleared."""
-        month = self.month(self.index_of(max(day, self.opened - timedelta(days=1))))
+        month = self._month_at(day)
         return month.opening.bank_balance + sum(c.amount for c in month.cash if month.first <= c.cleared <= day)
 
     def flows(self, start: date, end: date) -> dict[str, int]:
@@ -668,6 +674,7 @@ class Ledger:
             plan = random.Random(f"{b.key}:budget:{month.first.year}")
             bias = {account: plan.uniform(0.93, 1.07) for account in PL_ACCOUNTS}
             sales = b.expected_sales(index, month.first.month)
+            payroll = round(b.headcount * b.trend(index)) * b.salary * (1 + 0.04 * (index // 12)) * 1.01
             actual_pl = {
                 a: month.closing.balances[a] - month.opening.balances[a] for a in PL_ACCOUNTS
             }  # schedule lines are planned from what the schedules say
@@ -676,10 +683,10 @@ class Ledger:
                 "Services": sales * (1 - b.product_share),
                 "Cost of goods sold": sales * b.product_share * b.cogs_rate,
                 "Subcontractors": sales * (1 - b.product_share) * b.subcontract_rate,
-                "Salaries and wages": b.headcount * b.salary * b.trend(index),
-                "Payroll taxes and benefits": b.headcount * b.salary * b.trend(index) * b.payroll_tax_rate,
+                "Salaries and wages": payroll,
+                "Payroll taxes and benefits": payroll * b.payroll_tax_rate,
                 "Marketing": sales * b.marketing_rate,
-                "Other operating expenses": sales * b.other_rate + b.rent * 0.09,
+                "Other operating expenses": sales * b.other_rate * 0.7 + b.rent * 0.09,
             }
             days = (min(end, month.last) - max(start, month.first)).days + 1
             for account in PL_ACCOUNTS:
