@@ -45,7 +45,9 @@ def spec(start: date, end: date, fmt: str, reports: tuple[str, ...] = ALL) -> Ar
 
 def unzip(content: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {re.sub(r"^\d\d_(.*)_[^_]+\.(xlsx|pdf)$", r"\1", name): archive.read(name) for name in archive.namelist()}
+        return {
+            re.sub(r"^\d\d_(.*)_[^_]+\.(xlsx|pdf)$", r"\1", name): archive.read(name) for name in archive.namelist()
+        }
 
 
 def table(content: bytes) -> dict[str, tuple]:
@@ -65,7 +67,10 @@ def cents(value: float) -> int:
 @pytest.fixture(scope="module")
 def packages() -> dict[str, dict[str, dict[str, bytes]]]:
     """span label -> format -> report stem -> file."""
-    spans = [month_span(*m) for m in MONTHS] + [(date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 1, 1), date(2026, 12, 31))]
+    spans = [month_span(*m) for m in MONTHS] + [
+        (date(2026, 7, 1), date(2026, 9, 30)),
+        (date(2026, 1, 1), date(2026, 12, 31)),
+    ]
     found: dict[str, dict[str, dict[str, bytes]]] = {}
     for start, end in spans:
         label = span_label(start, end)
@@ -91,10 +96,23 @@ def test_file_names_carry_the_span() -> None:
 def test_each_month_opens_with_the_balances_the_month_before_closed(packages) -> None:
     labels = [f"{y}-{m:02d}" for y, m in MONTHS]
     for before, after in zip(labels, labels[1:], strict=False):
-        closed, opened = table(packages[before]["xlsx"]["balance_sheet"]), table(packages[after]["xlsx"]["balance_sheet"])
-        for line in ("Cash", "Accounts receivable", "Fixed assets, net", "Bank loan", "Common stock", "Retained earnings"):
+        closed, opened = (
+            table(packages[before]["xlsx"]["balance_sheet"]),
+            table(packages[after]["xlsx"]["balance_sheet"]),
+        )
+        for line in (
+            "Cash",
+            "Accounts receivable",
+            "Fixed assets, net",
+            "Bank loan",
+            "Common stock",
+            "Retained earnings",
+        ):
             assert closed[line][0] == opened[line][1], (before, after, line)
-        flows_before, flows_after = table(packages[before]["xlsx"]["cash_flow_statement"]), table(packages[after]["xlsx"]["cash_flow_statement"])
+        flows_before, flows_after = (
+            table(packages[before]["xlsx"]["cash_flow_statement"]),
+            table(packages[after]["xlsx"]["cash_flow_statement"]),
+        )
         assert flows_before["Cash at end of period"][0] == flows_after["Cash at beginning of period"][0]
         # Outstanding cheques and deposits in transit clear in the next month.
         rec_before = table(packages[before]["xlsx"]["bank_reconciliation"])
@@ -106,7 +124,11 @@ def test_each_month_opens_with_the_balances_the_month_before_closed(packages) ->
 def test_within_each_month_the_package_ties_out(packages) -> None:
     for year, month in MONTHS:
         files = packages[f"{year}-{month:02d}"]["xlsx"]
-        pl, sheet, flows = table(files["profit_and_loss"]), table(files["balance_sheet"]), table(files["cash_flow_statement"])
+        pl, sheet, flows = (
+            table(files["profit_and_loss"]),
+            table(files["balance_sheet"]),
+            table(files["cash_flow_statement"]),
+        )
         rec, ar, ap = table(files["bank_reconciliation"]), table(files["ar_aging"]), table(files["ap_aging"])
         assert sheet["Total assets"][0] == pytest.approx(sheet["Total liabilities and equity"][0], abs=0.005)
         assert cents(sheet["Retained earnings"][0]) - cents(sheet["Retained earnings"][1]) == cents(pl["Net income"][0])
@@ -173,7 +195,9 @@ def test_the_pdfs_read_as_printed(packages) -> None:
                     assert "/FontFile2" in descendant["/FontDescriptor"]
     # The roll-forward read from the PDFs: December 2025's closing cash opens January 2026.
     closing = table(packages["2025-12"]["xlsx"]["balance_sheet"])["Cash"][0]
-    january = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(packages["2026-01"]["pdf"]["cash_flow_statement"])).pages)
+    january = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(packages["2026-01"]["pdf"]["cash_flow_statement"])).pages
+    )
     assert f"Cash at beginning of period {format_cents(cents(closing))}" in january
 
 

@@ -59,6 +59,12 @@ def as_of_opening(books: Books) -> str:
     return as_of(books.period_start - timedelta(days=1))
 
 
+def _money(row: Row, col: int) -> int:
+    value = row.values[col]
+    assert isinstance(value, int), (row.label, col)
+    return value
+
+
 class _Table:
     """Rows being built, with the index of each so totals can refer to them."""
 
@@ -86,18 +92,14 @@ class _Table:
     def sum_of(self, label: str, lines: range) -> int:
         """A total row: the column sums of ``lines`` (zero when there are none)."""
         values = tuple(
-            sum(self.rows[i].values[col] for i in lines if self.rows[i].values)  # type: ignore[misc]
-            for col in range(self.width)
+            sum(_money(self.rows[i], col) for i in lines if self.rows[i].values) for col in range(self.width)
         )
         formula = f"SUM({{r{lines.start}}}:{{r{lines.stop - 1}}})" if len(lines) else "0"
         return self.total(label, values, formula)
 
     def combine(self, label: str, terms: list[tuple[int, int]]) -> int:
         """A total row: sign * row for each (row, sign) of ``terms``."""
-        values = tuple(
-            sum(sign * self.rows[i].values[col] for i, sign in terms)  # type: ignore[misc]
-            for col in range(self.width)
-        )
+        values = tuple(sum(sign * _money(self.rows[i], col) for i, sign in terms) for col in range(self.width))
         formula = "".join(f"{'+' if sign > 0 else '-'}{{r{i}}}" for i, sign in terms).lstrip("+")
         return self.total(label, values, formula)
 
@@ -139,7 +141,9 @@ def _balance_sheet(books: Books) -> tuple[tuple[str, ...], list[Row]]:
 def _cash_flow(books: Books) -> tuple[tuple[str, ...], list[Row]]:
     t = _Table(1)
     t.section("Operating activities")
-    operating = t.sum_of("Net cash from operating activities", t.lines([(k, (v,)) for k, v in books.operating_cash_flow()]))
+    operating = t.sum_of(
+        "Net cash from operating activities", t.lines([(k, (v,)) for k, v in books.operating_cash_flow()])
+    )
     t.section("Investing activities")
     investing = t.sum_of("Net cash from investing activities", t.lines([("Purchase of fixed assets", (-books.capex,))]))
     t.section("Financing activities")
@@ -225,8 +229,8 @@ def _variance_total(
     if lines is not None:
         terms = [(i, 1) for i in lines]
     assert terms is not None
-    actual = sum(sign * t.rows[i].values[0] for i, sign in terms)  # type: ignore[misc]
-    budget = sum(sign * t.rows[i].values[1] for i, sign in terms)  # type: ignore[misc]
+    actual = sum(sign * _money(t.rows[i], 0) for i, sign in terms)
+    budget = sum(sign * _money(t.rows[i], 1) for i, sign in terms)
     t.rows.append(_variance_row(label, actual, budget, income, "total", (formula, formula)))
     return len(t.rows) - 1
 

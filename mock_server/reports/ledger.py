@@ -308,9 +308,7 @@ def _generate(business: Business, index: int, opening: State) -> Month:
         unreviewed = rng.random() < (0.35 if recent else 0.04)
         return (UNREVIEWED | (UNCATEGORIZED if rng.random() < 0.3 else 0)) if unreviewed else 0
 
-    def post(
-        when: date, legs: tuple[tuple[str, int], ...], kind: str, party: str, *, flags: int | None = None
-    ) -> None:
+    def post(when: date, legs: tuple[tuple[str, int], ...], kind: str, party: str, *, flags: int | None = None) -> None:
         entry = Entry(when, legs, kind, party, flag(when.day > days - 6) if flags is None else flags)
         (entries if when <= last else pending).append(entry)
 
@@ -369,7 +367,9 @@ def _generate(business: Business, index: int, opening: State) -> Month:
         post(issued, ((account, amount), ("Accounts payable", -amount)), "bill", vendor, flags=flags)
 
     suppliers = business.suppliers.active(index)
-    for supplier, amount in zip(suppliers, _split(round(product_sales * business.cogs_rate), len(suppliers), rng)):
+    for supplier, amount in zip(
+        suppliers, _split(round(product_sales * business.cogs_rate), len(suppliers), rng), strict=True
+    ):
         for half, piece in enumerate(_split(amount, 2, rng)):
             bill(supplier.name, "Cost of goods sold", piece, day(rng.randint(1, 14) + 14 * half), 30, "check")
             if rng.random() < 0.015:  # the same bill entered twice
@@ -377,19 +377,21 @@ def _generate(business: Business, index: int, opening: State) -> Month:
                 bill(supplier.name, "Cost of goods sold", piece, duplicate, 30, "check", ANOMALY | UNREVIEWED)
     contractors = business.contractors.active(index)
     for contractor, amount in zip(
-        contractors, _split(round(service_sales * business.subcontract_rate), len(contractors), rng)
+        contractors, _split(round(service_sales * business.subcontract_rate), len(contractors), rng), strict=True
     ):
         bill(contractor.name, "Subcontractors", amount, day(rng.randint(24, 31)), 15, "ach")
-    for vendor, fee in business.software:
-        bill(vendor, "Software and subscriptions", round(fee * (1 + 0.05 * (index // 12))), day(3), 15, "ach")
+    for software, fee in business.software:
+        bill(software, "Software and subscriptions", round(fee * (1 + 0.05 * (index // 12))), day(3), 15, "ach")
     marketing = round(target * business.marketing_rate * rng.uniform(0.6, 1.5))
     for piece in _split(marketing, rng.randint(1, 2), rng):
         bill(business.agency, "Marketing", piece, day(rng.randint(5, 28)), 30, "ach")
-    utilities = round(business.rent * 0.09 * (1 + 0.25 * math.cos(2 * math.pi * (month - 1) / 12)) * rng.uniform(0.9, 1.1))
+    utilities = round(
+        business.rent * 0.09 * (1 + 0.25 * math.cos(2 * math.pi * (month - 1) / 12)) * rng.uniform(0.9, 1.1)
+    )
     bill(business.utility, "Other operating expenses", utilities, day(rng.randint(8, 12)), 21, "ach")
     vendors = business.vendors.active(index)
     other = round(target * business.other_rate * rng.uniform(0.7, 1.3))
-    for vendor, amount in zip(vendors, _split(other, len(vendors), rng)):
+    for vendor, amount in zip(vendors, _split(other, len(vendors), rng), strict=True):
         if rng.random() < 0.7:
             bill(vendor.name, "Other operating expenses", amount, day(rng.randint(1, days)), vendor.terms, "check")
 
@@ -426,13 +428,23 @@ def _generate(business: Business, index: int, opening: State) -> Month:
     first_half = gross // 2
     taxes = round(gross * business.payroll_tax_rate)
     pay(day(15), first_half, "Salaries and wages", "payroll", "Payroll", f"Payroll {day(15)}", day(15))
-    post(last, (("Salaries and wages", gross - first_half), ("Accrued liabilities", first_half - gross)), "accrual", "Payroll")
+    post(
+        last,
+        (("Salaries and wages", gross - first_half), ("Accrued liabilities", first_half - gross)),
+        "accrual",
+        "Payroll",
+    )
     post(last, (("Payroll taxes and benefits", taxes), ("Accrued liabilities", -taxes)), "accrual", "Payroll")
     next_year, next_month = _add_months(year, month, 1)
     if (next_year, next_month) <= (9999, 12):
         paid_wages = _clamp(next_year, next_month, 5)
         paid_taxes = _clamp(next_year, next_month, 10)
-        post(paid_wages, (("Accrued liabilities", gross - first_half), ("Cash", first_half - gross)), "payroll", "Payroll")
+        post(
+            paid_wages,
+            (("Accrued liabilities", gross - first_half), ("Cash", first_half - gross)),
+            "payroll",
+            "Payroll",
+        )
         new_cash.append(CashItem(paid_wages, paid_wages, first_half - gross, f"Payroll {paid_wages}"))
         post(paid_taxes, (("Accrued liabilities", taxes), ("Cash", -taxes)), "payroll", "Payroll taxes")
         new_cash.append(CashItem(paid_taxes, paid_taxes, -taxes, f"Payroll taxes {paid_taxes}"))
@@ -441,12 +453,22 @@ def _generate(business: Business, index: int, opening: State) -> Month:
     prepaid = list(opening.prepaid)
     rent = round(business.rent * (1.03 ** (index // 12)))
     if month % 3 == 1:
-        pay(first, 3 * rent, "Prepaid expenses", "prepayment", business.landlord, f"ACH rent Q{month // 3 + 1} - {business.landlord}", first)
+        pay(
+            first,
+            3 * rent,
+            "Prepaid expenses",
+            "prepayment",
+            business.landlord,
+            f"ACH rent Q{month // 3 + 1} - {business.landlord}",
+            first,
+        )
         prepaid.append(("Rent", 3 * rent, 3))
     if month == business.insurance_month:
         premium = round(business.insurance * trend * rng.uniform(0.97, 1.05))
         when = day(rng.randint(2, 9))
-        pay(when, premium, "Prepaid expenses", "prepayment", business.insurer, f"ACH premium - {business.insurer}", when)
+        pay(
+            when, premium, "Prepaid expenses", "prepayment", business.insurer, f"ACH premium - {business.insurer}", when
+        )
         prepaid.append(("Insurance", premium, 12))
     carried = []
     for account, left, months_left in prepaid:
@@ -464,12 +486,14 @@ def _generate(business: Business, index: int, opening: State) -> Month:
         if months_left > 1:
             assets.append((value - amount, months_left - 1))
     if depreciation:
-        post(last, (("Depreciation", depreciation), ("Fixed assets, net", -depreciation)), "depreciation", "Fixed assets")
+        post(
+            last, (("Depreciation", depreciation), ("Fixed assets, net", -depreciation)), "depreciation", "Fixed assets"
+        )
     if index >= 0 and rng.random() < 0.18:
         cost = round(business.revenue * trend * rng.uniform(0.03, 0.12))
         when = day(rng.randint(2, days))
-        vendor = rng.choice(vendors).name
-        pay(when, cost, "Fixed assets, net", "capex", vendor, f"Wire equipment - {vendor}", when)
+        seller = rng.choice(vendors).name
+        pay(when, cost, "Fixed assets, net", "capex", seller, f"Wire equipment - {seller}", when)
         assets.append((cost, rng.choice((36, 60))))
         flows["capex"] += cost
 
@@ -479,7 +503,12 @@ def _generate(business: Business, index: int, opening: State) -> Month:
         interest = round(loan * business.loan_rate / 12)
         principal = min(loan, business.loan_principal)
         when = day(28)
-        post(when, (("Interest expense", interest), ("Bank loan", principal), ("Cash", -interest - principal)), "loan", business.bank)
+        post(
+            when,
+            (("Interest expense", interest), ("Bank loan", principal), ("Cash", -interest - principal)),
+            "loan",
+            business.bank,
+        )
         new_cash.append(CashItem(when, when, -interest - principal, f"Loan payment - {business.bank}"))
         flows["loan"] += principal
 

@@ -76,7 +76,9 @@ def render_xlsx(report: Report, *, issued: datetime) -> bytes:
             sheet.set_row(line, 30)
             continue
         kind = "total" if row.kind == "total" else "line"
-        sheet.write(line, 0, row.label if row.kind != "line" else f"  {row.label}", bold if row.kind != "line" else None)
+        sheet.write(
+            line, 0, row.label if row.kind != "line" else f"  {row.label}", bold if row.kind != "line" else None
+        )
         for index, value in enumerate(row.values):
             col = 1 + index
             formula = row.formulas[index] if index < len(row.formulas) else None
