@@ -251,9 +251,9 @@ def _bank_reconciliation(books: Books) -> tuple[tuple[str, ...], list[Row]]:
     t.section("Bank")
     first = t.add("Balance per bank statement", (books.bank_statement_balance,))
     t.section("Add: deposits in transit")
-    t.lines([(item.description, (item.amount,)) for item in books.deposits_in_transit])
+    t.lines([(item.description, (item.amount,)) for item in books.deposits_in_transit] or [("None", (0,))])
     t.section("Less: outstanding checks and payments")
-    t.lines([(item.description, (-item.amount,)) for item in books.outstanding_checks])
+    t.lines([(item.description, (-item.amount,)) for item in books.outstanding_checks] or [("None", (0,))])
     adjusted_bank = t.sum_of("Adjusted bank balance", range(first, len(t.rows)))
     # Sections inside the range hold no values: their cells are empty, so SUM skips them.
     t.combine("Unreconciled difference", [(adjusted_bank, 1), (adjusted_book, -1)])
