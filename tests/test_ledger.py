@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,3 +41,25 @@ def test_the_books_hold_together_as_an_accountant_checks_them(seed, start) -> No
 def test_the_same_inputs_give_the_same_books_and_other_periods_differ() -> None:
     assert books_for(7, date(2026, 10, 1)) == books_for(7, date(2026, 10, 1))
     assert books_for(7, date(2026, 10, 1)).net_income != books_for(7, date(2026, 9, 1)).net_income
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (date(1, 1, 1), date(9999, 12, 31)),
+        (date(2020, 3, 1), date(2045, 6, 30)),
+        (date(9999, 12, 1), date(9999, 12, 31)),
+    ],
+)
+def test_a_span_past_the_trading_years_still_ties(start, end) -> None:
+    books = make_books(seed=5, business_id="b", business_name="Acme", period_start=start, period_end=end)
+    o, c = books.opening, books.closing
+    assert books.total_assets(c) == books.total_liabilities(c) + books.total_equity(c)
+    assert c["Retained earnings"] - o["Retained earnings"] == books.net_income
+    assert o["Cash"] + books.net_cash_change == c["Cash"]
+    reconciled = (
+        books.bank_statement_balance
+        + sum(i.amount for i in books.deposits_in_transit)
+        - sum(i.amount for i in books.outstanding_checks)
+    )
+    assert reconciled == books.adjusted_book_balance

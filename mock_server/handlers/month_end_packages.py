@@ -267,4 +267,3 @@ def _to_the_minute(instant: float) -> datetime:
     the minute). A package shown as built early (the ``download-before-ready`` fault) usually
     falls in the same minute and so reuses the build already under way."""
     return datetime.fromtimestamp(instant // 60 * 60, UTC)
-

@@ -10,7 +10,8 @@ its months', and the balance sheet at a date is the same in every package that s
 
 Every business's books open on 1 January of a decade (2020 for 2020-2029) after three months of
 run-in (so the opening balance sheet already holds open invoices and bills); a span is walked
-from the opening of the decade it starts in. Amounts are integer cents.
+from the opening of the decade it starts in. The books trade for ``TRADING_MONTHS`` (20 years)
+and then lie dormant, so even a span of centuries is a bounded walk. Amounts are integer cents.
 
 Memory stays bounded: at most ``MONTHS_KEPT`` generated months (their transactions) and
 ``STATES_KEPT`` month-end states are kept, least recently used dropped first; a dropped month
@@ -24,7 +25,7 @@ import math
 import random
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -34,6 +35,9 @@ AGING_BUCKETS = ("Current", "1-30 days", "31-60 days", "61-90 days", "Over 90 da
 RUN_IN_MONTHS = 3
 MONTHS_KEPT = 240
 STATES_KEPT = 1200
+# Books trade for this many months after they open, then lie dormant (balances carried, no new
+# transactions), so a span of centuries costs no more than this many months.
+TRADING_MONTHS = 240
 
 REVENUE = ("Product sales", "Services")
 COST_OF_SALES = ("Cost of goods sold", "Subcontractors")
@@ -55,6 +59,7 @@ EQUITY = ("Common stock", "Retained earnings")
 PL_ACCOUNTS = (*REVENUE, *COST_OF_SALES, *OPERATING_EXPENSES, "Interest expense", "Interest income")
 INCOME_ACCOUNTS = frozenset((*REVENUE, "Interest income"))
 
+FLOWS = ("capex", "loan", "shares")
 # Transaction flags (the close's activity).
 UNREVIEWED, UNCATEGORIZED, ANOMALY = 1, 2, 4
 
@@ -562,6 +567,27 @@ def _generate(business: Business, index: int, opening: State) -> Month:
     )
 
 
+def _dormant(business: Business, index: int, opening: State) -> Month:
+    """A month after the trading years: only what earlier months scheduled (payroll paid in
+    arrears, bank fees booked) is posted, and the bank clears what it had not yet."""
+    year, month = _add_months(business.era, 1, index)
+    first, last = _month_bounds(year, month)
+    entries = tuple(e for e in opening.pending if e.day <= last)
+    balances = dict(opening.balances)
+    for entry in entries:
+        for account, amount in entry.legs:
+            balances[account] += amount
+    cash = opening.cash
+    closing = replace(
+        opening,
+        balances=balances,
+        cash=tuple(c for c in cash if c.booked > last or c.cleared > last),
+        pending=tuple(e for e in opening.pending if e.day > last),
+        bank_balance=opening.bank_balance + sum(c.amount for c in cash if first <= c.cleared <= last),
+    )
+    return Month(first, last, opening, closing, entries, opening.invoices, opening.bills, cash, dict.fromkeys(FLOWS, 0))
+
+
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     """``total`` split into ``parts`` non-negative integers that sum to it exactly."""
     if parts <= 0:
@@ -609,6 +635,12 @@ class Ledger:
 
     def month(self, index: int) -> Month:
         """Month ``index`` (``-run_in`` is the first generated)."""
+        if index > TRADING_MONTHS:
+            settled = self.month(TRADING_MONTHS).closing
+            if not settled.cash and not settled.pending:  # nothing moves any more
+                bounds = _month_bounds(*_add_months(self.era, 1, index))
+                flows = dict.fromkeys(FLOWS, 0)
+                return Month(*bounds, settled, settled, (), settled.invoices, settled.bills, (), flows)
         with _LOCK:
             found = _MONTHS.get(self._key(index))
             if found is not None:
@@ -617,10 +649,10 @@ class Ledger:
             start = index
             while start > -self.business.run_in and self._key(start - 1) not in _STATES:
                 start -= 1
-            first = start == -self.business.run_in
-            state = self.business.opening_state() if first else _STATES[self._key(start - 1)]
+            opening = start == -self.business.run_in
+            state = self.business.opening_state() if opening else _STATES[self._key(start - 1)]
         for at in range(start, index + 1):
-            generated = _generate(self.business, at, state)
+            generated = (_generate if at < TRADING_MONTHS else _dormant)(self.business, at, state)
             state = generated.closing
             with _LOCK:
                 _STATES[self._key(at)] = state
@@ -638,7 +670,9 @@ class Ledger:
         return self.month(max(self.index_of(day), -self.business.run_in) if day >= self.opened else -1)
 
     def months(self, start: date, end: date) -> list[Month]:
-        return [self.month(i) for i in range(self.index_of(start), self.index_of(end) + 1)]
+        """The months of the span that have transactions (the dormant ones have none)."""
+        last = min(self.index_of(end), TRADING_MONTHS)
+        return [self.month(i) for i in range(self.index_of(start), last + 1)]
 
     def balances(self, day: date) -> dict[str, int]:
         """Every account's balance at the end of ``day`` (the opening balances before the books open)."""
@@ -700,6 +734,8 @@ class Ledger:
         b = self.business
         for month in self.months(max(start, self.opened), end):
             index = self.index_of(month.first)
+            if index >= TRADING_MONTHS:
+                continue  # dormant: nothing planned
             plan = random.Random(f"{b.key}:budget:{month.first.year}")
             bias = {account: plan.uniform(0.93, 1.07) for account in PL_ACCOUNTS}
             sales = b.expected_sales(index, month.first.month)
