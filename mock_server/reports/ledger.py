@@ -34,7 +34,7 @@ from faker import Faker
 AGING_BUCKETS = ("Current", "1-30 days", "31-60 days", "61-90 days", "Over 90 days")
 RUN_IN_MONTHS = 3
 MONTHS_KEPT = 240
-STATES_KEPT = 1200
+STATES_KEPT = 600
 # Books trade for this many months after they open, then lie dormant (balances carried, no new
 # transactions), so a span of centuries costs no more than this many months.
 TRADING_MONTHS = 240
