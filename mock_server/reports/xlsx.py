@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -95,6 +95,10 @@ def render_xlsx(report: Report, *, issued: datetime) -> bytes:
                 sheet.write_number(line, col, cached, cell_format)
             else:
                 sheet.write_formula(line, col, excel_formula(formula, offset, index), cell_format, cached)
+    generated = f"Generated {issued.astimezone(UTC):%Y-%m-%d %H:%M} UTC by dayzero-mock (mock data)"
+    sheet.write(
+        FIRST_ROW + len(report.rows) + 1, 0, generated, workbook.add_format({"italic": True, "font_color": "#555555"})
+    )
     sheet.freeze_panes(FIRST_ROW, 1)
     sheet.set_column(0, 0, 48)
     sheet.set_column(1, len(report.columns), 18)
