@@ -15,6 +15,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 
 from mock_server.reports.archive import ArchiveSpec, build_archive
@@ -23,13 +24,28 @@ _POOL: concurrent.futures.ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a pool worker: leave as soon as the server that started it is gone (a server ended
+    by SIGTERM exits without shutting its pool down, and the workers would linger)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _pool() -> concurrent.futures.ProcessPoolExecutor:
     """This process's build pool (spawned processes: forking a server with threads is unsafe)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")
+                max_workers=min(2, os.cpu_count() or 1),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
             )
             atexit.register(_POOL.shutdown, wait=True, cancel_futures=True)  # before modules are torn down
         return _POOL
