@@ -50,8 +50,9 @@ for number in range(businesses):
     for index in range(120):  # every month of the decade, each kept as asked
         book.month(index)
 current, peak = tracemalloc.get_traced_memory()
-print(json.dumps({"months_kept": len(ledger._MONTHS), "states_kept": len(ledger._STATES),
-                  "months_generated": businesses * 123, "mib": (current - base) / 2**20, "peak_mib": (peak - base) / 2**20}))
+months_kept, states_kept = ledger.cache_sizes()
+print(json.dumps({"months_kept": months_kept, "states_kept": states_kept, "months_generated": businesses * 123,
+                  "mib": (current - base) / 2**20, "peak_mib": (peak - base) / 2**20}))
 """
 
 

@@ -617,6 +617,12 @@ _MONTHS: OrderedDict[tuple[int, str, int, int], Month] = OrderedDict()
 _STATES: OrderedDict[tuple[int, str, int, int], State] = OrderedDict()
 
 
+def cache_sizes() -> tuple[int, int]:
+    """How many generated months and month-end states this process keeps now."""
+    with _LOCK:
+        return len(_MONTHS), len(_STATES)
+
+
 class Ledger:
     """The general ledger of one business, as opened in ``era``; months generated on demand."""
 
