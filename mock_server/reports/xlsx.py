@@ -100,6 +100,12 @@ def render_xlsx(report: Report, *, issued: datetime) -> bytes:
         FIRST_ROW + len(report.rows) + 1, 0, generated, workbook.add_format({"italic": True, "font_color": "#555555"})
     )
     sheet.freeze_panes(FIRST_ROW, 1)
+    # Printed: one page wide, landscape for the wide tables, the column headers on every page.
+    if len(report.columns) > 3:
+        sheet.set_landscape()
+    sheet.set_paper(9)  # A4, as the PDF
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(FIRST_ROW - 1)
     sheet.set_column(0, 0, 48)
     sheet.set_column(1, len(report.columns), 18)
     workbook.close()
