@@ -292,3 +292,25 @@ def test_the_close_score_reads_the_ledger_the_reports_show(packages) -> None:
         # Every invoice of the month is a transaction: at least one per customer in the aging.
         customers = set(table(packages[f"{year}-{month:02d}"]["xlsx"]["ar_aging"])) - {"Total"}
         assert activity.transaction_count > len(customers)
+
+
+def test_the_same_package_gives_the_same_bytes_in_a_fresh_process(packages) -> None:
+    """A pool worker that starts cold walks the ledger from its opening; this process has its
+    months cached in another order: the zip is the same to the byte."""
+    import hashlib
+    import sys
+
+    start, end = month_span(2026, 10)
+    code = (
+        "import hashlib, sys; from datetime import date, datetime, UTC;"
+        "from tests.test_books_over_time import spec; from mock_server.reports.archive import build_archive;"
+        "s = spec(date(2026, 10, 1), date(2026, 10, 31), sys.argv[1]);"
+        "print(hashlib.sha256(build_archive(s)).hexdigest())"
+    )
+    root = Path(__file__).resolve().parent.parent
+    for fmt in ("xlsx", "pdf"):
+        fresh = subprocess.run(
+            [sys.executable, "-c", code, fmt], cwd=root, capture_output=True, text=True, timeout=120, check=True
+        )
+        here = hashlib.sha256(build_archive(spec(start, end, fmt))).hexdigest()
+        assert fresh.stdout.strip() == here, fmt
