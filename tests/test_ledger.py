@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_server.reports.ledger import make_books
@@ -63,3 +63,28 @@ def test_a_span_past_the_trading_years_still_ties(start, end) -> None:
         - sum(i.amount for i in books.outstanding_checks)
     )
     assert reconciled == books.adjusted_book_balance
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    start=st.dates(date(2020, 1, 1), date(2028, 12, 31)),
+    first_days=st.integers(0, 80),
+    second_days=st.integers(0, 80),
+)
+def test_any_span_split_anywhere_adds_up(seed, start, first_days, second_days) -> None:
+    """Books of any two adjacent spans: the first closes with what the second opens, and
+    their P&L, capex and financing add up to those of the whole span."""
+    middle = date.fromordinal(start.toordinal() + first_days)
+    end = date.fromordinal(middle.toordinal() + 1 + second_days)
+
+    def books(a: date, b: date):
+        return make_books(seed=seed, business_id="b", business_name="Acme", period_start=a, period_end=b)
+
+    first, second = books(start, middle), books(date.fromordinal(middle.toordinal() + 1), end)
+    whole = books(start, end)
+    assert first.closing == second.opening and first.opening == whole.opening and second.closing == whole.closing
+    assert first.net_income + second.net_income == whole.net_income
+    assert first.total_revenue + second.total_revenue == whole.total_revenue
+    assert first.capex + second.capex == whole.capex
+    assert first.net_cash_change + second.net_cash_change == whole.net_cash_change
