@@ -1,21 +1,23 @@
 """The close score and the readiness check of a period, from its books and its close records.
 
 Deterministic for a seed: a period's activity (transactions, their review and categorization,
-unmatched bank lines, anomalies) comes from a generator seeded by the business and the
-period's dates. A period that was ever closed had its books reviewed then: only the checklist
+unmatched bank lines, anomalies) is read from the business's general ledger
+(``reports.ledger``), the one the package reports are views of, so the readiness screen and
+the reports agree. A period that was ever closed had its books reviewed then: only the checklist
 and the sign-offs can still move its score after a reopen. A closed or locked period scores as
 done. Every number is in 0-100.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from dayzero_mock_kit.openapi import load_contract
 from mock_server.periods import Period
+from mock_server.reports.ledger import Activity, ledger_activity
 
 # The manual checklist steps the mock counts (any step id may be acknowledged; these score).
 CHECKLIST_STEPS = (
@@ -34,39 +36,19 @@ WEIGHTS = {"txn_review": 25, "categorization": 15, "reconciliation": 20, "checkl
 
 
 @dataclass(frozen=True)
-class Activity:
-    """What the period's books hold that a close depends on."""
-
-    transaction_count: int
-    unreviewed: int
-    uncategorized: int
-    unmatched_bank_lines: int
-    anomalies: int
-
-
-@dataclass(frozen=True)
 class Score:
     total: float
     components: dict[str, float]
 
 
 @lru_cache(maxsize=4096)
-def _open_activity(seed: int, business_id: str, start: str, end: str) -> Activity:
-    rng = random.Random(f"{seed}:{business_id}:{start}:{end}:activity")
-    transactions = rng.randint(80, 400)
-    unreviewed = rng.randint(5, transactions // 4)
-    return Activity(
-        transaction_count=transactions,
-        unreviewed=unreviewed,
-        uncategorized=rng.randint(0, unreviewed // 2),
-        unmatched_bank_lines=rng.randint(0, 6),
-        anomalies=rng.randint(0, 3),
-    )
+def _open_activity(seed: int, business_id: str, start: date, end: date) -> Activity:
+    return ledger_activity(seed, business_id, start, end)
 
 
 def period_activity(seed: int, period: Period) -> Activity:
     """The period's activity; reviewed, categorized and matched if it was ever closed."""
-    activity = _open_activity(seed, period.business_id, period.period_start.isoformat(), period.period_end.isoformat())
+    activity = _open_activity(seed, period.business_id, period.period_start, period.period_end)
     if period.closed_at is None:
         return activity
     return Activity(activity.transaction_count, 0, 0, 0, 0)

@@ -40,6 +40,9 @@ def test_wheel_installed_outside_the_repo_serves_the_mock(tmp_path) -> None:
         "dayzero_mock_kit/fixtures/default.yaml",
         "mock_server/app.py",
         "mock_server/control/ui/index.html",
+        "mock_server/reports/fonts/DejaVuSansCondensed.ttf",  # embedded in every PDF report
+        "mock_server/reports/fonts/DejaVuSansCondensed-Bold.ttf",
+        "mock_server/reports/fonts/LICENSE",
     ):
         assert required in names, required
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}

@@ -1,20 +1,29 @@
-"""Each report as a neutral table (title, columns, rows of cents), rendered later as PDF or XLSX."""
+"""Each report as a neutral table (title, columns, rows of cents), rendered later as PDF or XLSX.
+
+A subtotal or total cell says how it is computed from other cells of the table (``Row.formulas``,
+a template per value column), next to the value computed here; the XLSX rendering writes it as
+a spreadsheet formula with that value cached. Templates name cells by the report's own
+coordinates: ``{r3}`` is row 3 of ``rows`` in the same column, ``{c1}`` value column 1 of the
+same row, ``{r3c1}`` both; ``SUM({r1}:{r4})`` a range.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from mock_server.reports.ledger import AGING_BUCKETS, AgingRow, Books
 
-Cell = int | str | None  # int cells are money in cents
+Cell = int | float | str | None  # int cells are money in cents, float cells are ratios (0.018 = 1.8%)
 
 
 @dataclass(frozen=True)
 class Row:
     label: str
     values: tuple[Cell, ...] = ()
-    kind: str = "line"  # "section" (a heading), "line", or "total"
+    kind: str = "line"  # "section" (a heading), "line", "total" or "note"
+    formulas: tuple[str | None, ...] = ()  # per value column, or () when every value is typed in
 
 
 @dataclass(frozen=True)
@@ -35,115 +44,220 @@ REPORT_TITLES = {
     "budget_vs_actual": "Budget vs Actual",
     "bank_reconciliation": "Bank Reconciliation",
 }
+# Statements of a moment; the others cover the whole period.
+POINT_IN_TIME = frozenset({"balance_sheet", "ar_aging", "ap_aging", "bank_reconciliation"})
 
 
-def _period(books: Books) -> str:
-    return f"{books.period_start.isoformat()} to {books.period_end.isoformat()}"
+def as_of(day: date) -> str:
+    return f"As of {day.isoformat()}"
+
+
+def as_of_opening(books: Books) -> str:
+    """The comparison column of a point-in-time statement: the day before the period."""
+    if books.period_start == date.min:
+        return "As of opening"
+    return as_of(books.period_start - timedelta(days=1))
+
+
+def _money(row: Row, col: int) -> int:
+    value = row.values[col]
+    assert isinstance(value, int), (row.label, col)
+    return value
+
+
+class _Table:
+    """Rows being built, with the index of each so totals can refer to them."""
+
+    def __init__(self, width: int) -> None:
+        self.rows: list[Row] = []
+        self.width = width
+
+    def add(self, label: str, values: tuple[Cell, ...] = (), kind: str = "line") -> int:
+        self.rows.append(Row(label, values, kind))
+        return len(self.rows) - 1
+
+    def section(self, label: str) -> int:
+        return self.add(label, kind="section")
+
+    def lines(self, items: list[tuple[str, tuple[Cell, ...]]]) -> range:
+        first = len(self.rows)
+        for label, values in items:
+            self.add(label, values)
+        return range(first, len(self.rows))
+
+    def total(self, label: str, values: tuple[Cell, ...], formula: str) -> int:
+        self.rows.append(Row(label, values, "total", (formula,) * len(values)))
+        return len(self.rows) - 1
+
+    def sum_of(self, label: str, lines: range) -> int:
+        """A total row: the column sums of ``lines`` (zero when there are none)."""
+        values = tuple(
+            sum(_money(self.rows[i], col) for i in lines if self.rows[i].values) for col in range(self.width)
+        )
+        formula = f"SUM({{r{lines.start}}}:{{r{lines.stop - 1}}})" if len(lines) else "0"
+        return self.total(label, values, formula)
+
+    def combine(self, label: str, terms: list[tuple[int, int]]) -> int:
+        """A total row: sign * row for each (row, sign) of ``terms``."""
+        values = tuple(sum(sign * _money(self.rows[i], col) for i, sign in terms) for col in range(self.width))
+        formula = "".join(f"{'+' if sign > 0 else '-'}{{r{i}}}" for i, sign in terms).lstrip("+")
+        return self.total(label, values, formula)
 
 
 def _pl(books: Books) -> tuple[tuple[str, ...], list[Row]]:
-    rows = [Row("Revenue", kind="section")]
-    rows += [Row(label, (amount,)) for label, amount in books.revenue.items()]
-    rows.append(Row("Total revenue", (books.total_revenue,), "total"))
-    rows.append(Row("Cost of sales", kind="section"))
-    rows += [Row(label, (amount,)) for label, amount in books.cost_of_sales.items()]
-    rows.append(Row("Gross profit", (books.gross_profit,), "total"))
-    rows.append(Row("Operating expenses", kind="section"))
-    rows += [Row(label, (amount,)) for label, amount in books.operating_expenses.items()]
-    rows.append(Row("Total operating expenses", (sum(books.operating_expenses.values()),), "total"))
-    rows.append(Row("Operating income", (books.operating_income,), "total"))
-    rows.append(Row("Interest expense", (books.interest_expense,)))
-    rows.append(Row("Net income", (books.net_income,), "total"))
-    return ("", "Amount"), rows
+    t = _Table(1)
+    t.section("Revenue")
+    revenue = t.sum_of("Total revenue", t.lines([(k, (v,)) for k, v in books.revenue.items()]))
+    t.section("Cost of sales")
+    cost = t.sum_of("Total cost of sales", t.lines([(k, (v,)) for k, v in books.cost_of_sales.items()]))
+    gross = t.combine("Gross profit", [(revenue, 1), (cost, -1)])
+    t.section("Operating expenses")
+    opex = t.sum_of("Total operating expenses", t.lines([(k, (v,)) for k, v in books.operating_expenses.items()]))
+    operating = t.combine("Operating income", [(gross, 1), (opex, -1)])
+    t.section("Other income and expense")
+    income = t.add("Interest income", (books.interest_income,))
+    expense = t.add("Interest expense", (books.interest_expense,))
+    t.combine("Net income", [(operating, 1), (income, 1), (expense, -1)])
+    return ("", "Amount"), t.rows
 
 
 def _balance_sheet(books: Books) -> tuple[tuple[str, ...], list[Row]]:
     o, c = books.opening, books.closing
-    rows = [Row("Assets", kind="section")]
-    rows += [Row(k, (c[k], o[k])) for k in ("Cash", "Accounts receivable", "Prepaid expenses", "Fixed assets, net")]
-    rows.append(Row("Total assets", (books.total_assets(c), books.total_assets(o)), "total"))
-    rows.append(Row("Liabilities", kind="section"))
-    rows += [Row(k, (c[k], o[k])) for k in ("Accounts payable", "Accrued liabilities", "Bank loan")]
-    rows.append(Row("Total liabilities", (books.total_liabilities(c), books.total_liabilities(o)), "total"))
-    rows.append(Row("Equity", kind="section"))
-    rows += [Row(k, (c[k], o[k])) for k in ("Common stock", "Retained earnings")]
-    rows.append(Row("Total equity", (books.total_equity(c), books.total_equity(o)), "total"))
-    rows.append(
-        Row(
-            "Total liabilities and equity",
-            (books.total_liabilities(c) + books.total_equity(c), books.total_liabilities(o) + books.total_equity(o)),
-            "total",
-        )
-    )
-    return ("", f"As of {books.period_end.isoformat()}", f"As of {books.period_start.isoformat()} (opening)"), rows
+    t = _Table(2)
+
+    def block(keys: tuple[str, ...], label: str) -> int:
+        return t.sum_of(label, t.lines([(k, (c[k], o[k])) for k in keys]))
+
+    t.section("Assets")
+    block(("Cash", "Accounts receivable", "Prepaid expenses", "Fixed assets, net"), "Total assets")
+    t.section("Liabilities")
+    liabilities = block(("Accounts payable", "Accrued liabilities", "Bank loan"), "Total liabilities")
+    t.section("Equity")
+    equity = block(("Common stock", "Retained earnings"), "Total equity")
+    t.combine("Total liabilities and equity", [(liabilities, 1), (equity, 1)])
+    return ("", as_of(books.period_end), as_of_opening(books)), t.rows
 
 
 def _cash_flow(books: Books) -> tuple[tuple[str, ...], list[Row]]:
-    operating = books.operating_cash_flow()
-    operating_total = sum(v for _, v in operating)
-    rows = [Row("Operating activities", kind="section")]
-    rows += [Row(label, (amount,)) for label, amount in operating]
-    rows.append(Row("Net cash from operating activities", (operating_total,), "total"))
-    rows.append(Row("Investing activities", kind="section"))
-    rows.append(Row("Purchase of fixed assets", (-books.capex,)))
-    rows.append(Row("Net cash from investing activities", (-books.capex,), "total"))
-    rows.append(Row("Financing activities", kind="section"))
-    rows.append(Row("Repayment of bank loan", (-books.loan_repayment,)))
-    rows.append(Row("Net cash from financing activities", (-books.loan_repayment,), "total"))
-    net = operating_total - books.capex - books.loan_repayment
-    rows.append(Row("Net change in cash", (net,), "total"))
-    rows.append(Row("Cash at beginning of period", (books.opening["Cash"],)))
-    rows.append(Row("Cash at end of period", (books.opening["Cash"] + net,), "total"))
-    return ("", "Amount"), rows
+    t = _Table(1)
+    t.section("Operating activities")
+    operating = t.sum_of(
+        "Net cash from operating activities", t.lines([(k, (v,)) for k, v in books.operating_cash_flow()])
+    )
+    t.section("Investing activities")
+    investing = t.sum_of("Net cash from investing activities", t.lines([("Purchase of fixed assets", (-books.capex,))]))
+    t.section("Financing activities")
+    financing = t.sum_of("Net cash from financing activities", t.lines([(k, (v,)) for k, v in books.financing]))
+    change = t.combine("Net change in cash", [(operating, 1), (investing, 1), (financing, 1)])
+    beginning = t.add("Cash at beginning of period", (books.opening["Cash"],))
+    t.combine("Cash at end of period", [(change, 1), (beginning, 1)])
+    return ("", "Amount"), t.rows
 
 
 def _aging(rows_in: tuple[AgingRow, ...], party: str) -> tuple[tuple[str, ...], list[Row]]:
-    rows = [Row(r.party, (*r.buckets, r.total)) for r in rows_in]
-    totals = tuple(sum(r.buckets[i] for r in rows_in) for i in range(len(AGING_BUCKETS)))
-    rows.append(Row("Total", (*totals, sum(totals)), "total"))
-    return (party, *AGING_BUCKETS, "Total"), rows
+    width = len(AGING_BUCKETS)
+    total_formula = f"SUM({{c0}}:{{c{width - 1}}})"
+    t = _Table(width + 1)
+    for r in rows_in:
+        t.rows.append(Row(r.party, (*r.buckets, r.total), "line", (None,) * width + (total_formula,)))
+    t.sum_of("Total", range(0, len(rows_in)))
+    return (party, *AGING_BUCKETS, "Total"), t.rows
+
+
+FAVOURABLE, UNFAVOURABLE = "Favourable", "Unfavourable"
 
 
 def _budget_vs_actual(books: Books) -> tuple[tuple[str, ...], list[Row]]:
-    actuals = {
-        **books.revenue,
-        **books.cost_of_sales,
-        **books.operating_expenses,
-        "Interest expense": books.interest_expense,
-    }
-    rows = []
-    for label, actual in actuals.items():
-        budget = books.budget[label]
-        variance = actual - budget
-        percent = f"{variance * 100 / budget:.1f}%" if budget else "n/a"
-        rows.append(Row(label, (actual, budget, variance, percent)))
-    budget_net = sum(books.budget[k] for k in books.revenue) - sum(
-        books.budget[k] for k in (*books.cost_of_sales, *books.operating_expenses, "Interest expense")
+    """Actual, budget, variance (actual minus budget), variance as a share of the budget, and
+    whether it is favourable: more income or less cost than planned."""
+    t = _Table(2)
+
+    def line(label: str, actual: int, budget: int, income: bool) -> None:
+        t.rows.append(_variance_row(label, actual, budget, income, "line", (None, None)))
+
+    def block(title: str, items: dict[str, int], income: bool, total_label: str) -> int:
+        t.section(title)
+        first = len(t.rows)
+        for label, actual in items.items():
+            line(label, actual, books.budget[label], income)
+        lines = range(first, len(t.rows))
+        return _variance_total(t, total_label, income, f"SUM({{r{lines.start}}}:{{r{lines.stop - 1}}})", lines)
+
+    revenue = block("Revenue", books.revenue, True, "Total revenue")
+    cost = block("Cost of sales", books.cost_of_sales, False, "Total cost of sales")
+    opex = block("Operating expenses", books.operating_expenses, False, "Total operating expenses")
+    t.section("Other income and expense")
+    line("Interest income", books.interest_income, books.budget["Interest income"], True)
+    income = len(t.rows) - 1
+    line("Interest expense", books.interest_expense, books.budget["Interest expense"], False)
+    expense = income + 1
+    terms = [(revenue, 1), (cost, -1), (opex, -1), (income, 1), (expense, -1)]
+    formula = "".join(f"{'+' if s > 0 else '-'}{{r{i}}}" for i, s in terms).lstrip("+")
+    _variance_total(t, "Net income", True, formula, None, terms)
+    t.rows.append(
+        Row(
+            "Variance is actual minus budget. Favourable: income above budget or costs below it; "
+            "unfavourable: the reverse. Variance % is the variance as a share of the budget.",
+            kind="note",
+        )
     )
-    rows.append(Row("Net income", (books.net_income, budget_net, books.net_income - budget_net, ""), "total"))
-    return ("", "Actual", "Budget", "Variance", "Variance %"), rows
+    return ("", "Actual", "Budget", "Variance", "Variance %", "Favourable / unfavourable"), t.rows
+
+
+def _verdict(variance: int, income: bool) -> str:
+    if variance == 0:
+        return "On budget"
+    return FAVOURABLE if (variance > 0) == income else UNFAVOURABLE
+
+
+def _variance_row(
+    label: str, actual: int, budget: int, income: bool, kind: str, formulas: tuple[str | None, str | None]
+) -> Row:
+    variance = actual - budget
+    percent: Cell = variance / budget if budget else "n/a"
+    return Row(
+        label,
+        (actual, budget, variance, percent, _verdict(variance, income)),
+        kind,
+        (*formulas, "{c0}-{c1}", "{c2}/{c1}" if budget else None, None),
+    )
+
+
+def _variance_total(
+    t: _Table, label: str, income: bool, formula: str, lines: range | None, terms: list[tuple[int, int]] | None = None
+) -> int:
+    if lines is not None:
+        terms = [(i, 1) for i in lines]
+    assert terms is not None
+    actual = sum(sign * _money(t.rows[i], 0) for i, sign in terms)
+    budget = sum(sign * _money(t.rows[i], 1) for i, sign in terms)
+    t.rows.append(_variance_row(label, actual, budget, income, "total", (formula, formula)))
+    return len(t.rows) - 1
 
 
 def _bank_reconciliation(books: Books) -> tuple[tuple[str, ...], list[Row]]:
-    rows = [
-        Row("Balance per books", (books.closing["Cash"],)),
-        Row("Less: bank service charges", (-books.bank_service_charges,)),
-        Row("Add: interest earned", (books.bank_interest_earned,)),
-        Row("Adjusted book balance", (books.adjusted_book_balance,), "total"),
-        Row("Balance per bank statement", (books.bank_statement_balance,)),
-        Row("Add: deposits in transit", kind="section"),
-    ]
-    rows += [Row(item.description, (item.amount,)) for item in books.deposits_in_transit]
-    rows.append(Row("Less: outstanding checks", kind="section"))
-    rows += [Row(item.description, (-item.amount,)) for item in books.outstanding_checks]
-    adjusted_bank = (
-        books.bank_statement_balance
-        + sum(i.amount for i in books.deposits_in_transit)
-        - sum(i.amount for i in books.outstanding_checks)
+    t = _Table(1)
+    t.section("Books")
+    adjusted_book = t.sum_of(
+        "Adjusted book balance",
+        t.lines(
+            [
+                ("Balance per books", (books.closing["Cash"],)),
+                ("Less: bank charges not yet in the books", (-books.bank_service_charges,)),
+                ("Add: interest earned not yet in the books", (books.bank_interest_earned,)),
+            ]
+        ),
     )
-    rows.append(Row("Adjusted bank balance", (adjusted_bank,), "total"))
-    rows.append(Row("Unreconciled difference", (adjusted_bank - books.adjusted_book_balance,), "total"))
-    return ("", "Amount"), rows
+    t.section("Bank")
+    first = t.add("Balance per bank statement", (books.bank_statement_balance,))
+    t.section("Add: deposits in transit")
+    t.lines([(item.description, (item.amount,)) for item in books.deposits_in_transit] or [("None", (0,))])
+    t.section("Less: outstanding checks and payments")
+    t.lines([(item.description, (-item.amount,)) for item in books.outstanding_checks] or [("None", (0,))])
+    adjusted_bank = t.sum_of("Adjusted bank balance", range(first, len(t.rows)))
+    # Sections inside the range hold no values: their cells are empty, so SUM skips them.
+    t.combine("Unreconciled difference", [(adjusted_bank, 1), (adjusted_book, -1)])
+    return ("", as_of(books.period_end)), t.rows
 
 
 _BUILDERS: dict[str, Callable[[Books], tuple[tuple[str, ...], list[Row]]]] = {
@@ -160,10 +274,12 @@ _BUILDERS: dict[str, Callable[[Books], tuple[tuple[str, ...], list[Row]]]] = {
 def build_report(key: str, books: Books) -> Report:
     """The report ``key`` (one of REPORT_TITLES) of ``books``."""
     columns, rows = _BUILDERS[key](books)
+    span = f"{books.period_start.isoformat()} to {books.period_end.isoformat()}"
+    heading = as_of(books.period_end) if key in POINT_IN_TIME else span
     return Report(
         key=key,
         title=REPORT_TITLES[key],
-        subtitle=f"{books.business_name} - {_period(books)}",
+        subtitle=f"{books.business_name} - {heading}",
         columns=columns,
         rows=tuple(rows),
     )
