@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         clock=runtime.clock,
         codec=codec,
         sort_columns=extensions["pagination"]["sort-columns"],
+        read_only_statuses=frozenset(extensions["read-only-periods"]["statuses"]),
     )
     handlers = contract_handlers([packages_api, periods_api], ReplyWriter(settings.generation), faults)
     handlers = _writes_in_transactions(handlers, contract.bundle, runtime.replica)

@@ -45,8 +45,10 @@ class AccountingPeriodsApi:
         clock: Clock,
         codec: CursorCodec,
         sort_columns: dict[str, list[str]],
+        read_only_statuses: frozenset[str] = frozenset({"closed", "locked"}),
     ) -> None:
         self._seed = settings.seed
+        self._read_only_statuses = read_only_statuses
         self._ledger = ledger
         self._clock = clock
         self._codec = codec
@@ -104,9 +106,9 @@ class AccountingPeriodsApi:
         return f"Accounting period {period.period_start.isoformat()} to {period.period_end.isoformat()}"
 
     def _still_open(self, period: Period, change: str) -> None:
-        """Ours (inferred from "can no longer be modified"): a closed or locked period refuses
-        acks, sign-offs and sign-off removals with 400 until it is reopened."""
-        if period.status in ("closed", "locked"):
+        """Ours (the overlay's ``x-dayzero.read-only-periods``): a closed or locked period
+        refuses acks, sign-offs and sign-off removals with 400 until it is reopened."""
+        if period.status in self._read_only_statuses:
             raise ApiError(
                 400,
                 f"{self._describe(period)} is {period.status} and can no longer be modified; "
