@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from mock_server.testing import ACME_ID, GLOBEX_ID
-from tests.containers import build_image, free_port, podman, require_podman, run_detached, wait_healthy
+from tests.containers import free_port, podman, run_detached, wait_healthy
 
 ACME = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
 KIT_IDENTITIES = ["--token", "dz_demo_acme", "--business-id", ACME_ID,
@@ -24,12 +24,9 @@ KIT_IDENTITIES = ["--token", "dz_demo_acme", "--business-id", ACME_ID,
 FAST = {"DAYZERO_MOCK_QUEUE_SECONDS": "0.2", "DAYZERO_MOCK_BUILD_SECONDS": "0.3"}
 
 
-@pytest.fixture(scope="module")
-def image() -> Iterator[str]:
-    require_podman()
-    tag, seconds = build_image()
-    print(f"image built in {seconds:.1f} s", file=sys.stderr)
-    yield tag
+@pytest.fixture
+def image(container_image: str) -> str:
+    return container_image
 
 
 @pytest.fixture
