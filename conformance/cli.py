@@ -19,6 +19,7 @@ from conformance.reporting.console import ConsoleReporter
 from conformance.reporting.html import render_html
 from conformance.reporting.json_report import render_json
 from conformance.reporting.junit import render_junit
+from conformance.reporting.summary import summary_of
 from conformance.results import RunResult
 from conformance.settings import Identity, KitSettings
 from conformance.storage import default_cache_dir
@@ -79,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_const", const=None, dest="cache_dir", help="keep caches in a temporary folder"
     )
     commands.add_parser("list", help="list every check with its level and rationale")
+    summary = commands.add_parser("summary", help="print a JSON report's verdict and failing checks as Markdown")
+    summary.add_argument("report", type=Path, help="the file `run --json` wrote")
     add_commands(commands)
     return parser
 
@@ -130,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{item.id:<28} {item.level:<6} {item.layer:<10} {item.title}\n{'':<46}{item.rationale}",
                     soft_wrap=True,
                 )
+            return 0
+        if args.command == "summary":
+            sys.stdout.write(summary_of(args.report))
             return 0
         if args.command == "proxy":
             return serve_proxy(args, console)
