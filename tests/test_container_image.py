@@ -121,3 +121,52 @@ def test_sqlite_store_on_the_data_volume_survives_a_new_container(image: str) ->
                 podman("rm", "-f", "-t", "2", cid, check=False)
     finally:
         podman("volume", "rm", "-f", volume, check=False)
+
+
+def test_compose_replicas_share_one_postgresql(image: str, postgres_cluster_url: str) -> None:
+    """compose.yaml's replicas, as two containers of the image with its environment, on one
+    database (the test's own cluster stands in for the postgres service: no registry here)."""
+    import yaml
+
+    from tests.postgres import fresh_database
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[1] / "compose.yaml").read_text())
+    environment = dict(compose["services"]["mock-a"]["environment"])
+    assert compose["services"]["mock-b"]["environment"] == environment
+    assert (
+        "DAYZERO_MOCK_CONTROL_TOKEN" in environment
+        and compose["services"]["mock-a"]["ports"] != compose["services"]["mock-b"]["ports"]
+    )
+    with fresh_database(postgres_cluster_url) as store:
+        urls, containers = [], []
+        try:
+            for _ in range(2):
+                port = free_port()
+                env = {
+                    **{name: str(value) for name, value in environment.items()},
+                    "DAYZERO_MOCK_CONTROL_TOKEN": "compose-test-token",
+                    "DAYZERO_MOCK_STORE": store,  # the cluster listens on the host's loopback
+                    "DAYZERO_MOCK_HOST": "127.0.0.1",
+                    "DAYZERO_MOCK_PORT": str(port),
+                    **FAST,
+                }
+                flags = [item for name, value in env.items() for item in ("-e", f"{name}={value}")]
+                containers.append(podman("run", "-d", "--network", "host", *flags, image).stdout.strip())
+                urls.append(f"http://127.0.0.1:{port}")
+                wait_healthy(urls[-1], containers[-1])
+            a, b = urls
+            created = httpx.post(
+                f"{a}/api/v1/month-end-packages",
+                headers=ACME,
+                json={"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": "2026-10-31"},
+            )
+            package_id = created.json()["package"]["id"]
+            time.sleep(0.8)
+            on_b = httpx.get(f"{b}/api/v1/month-end-packages/{package_id}", headers=ACME).json()
+            assert on_b["status"] == "ready", "created on A, ready on B"
+            link = httpx.get(f"{b}/api/v1/month-end-packages/{package_id}/download", headers=ACME).json()
+            assert urlsplit(link["download_url"]).netloc == urlsplit(b).netloc
+            assert len(httpx.get(link["download_url"]).content) == link["file_size_bytes"]
+        finally:
+            for cid in containers:
+                podman("rm", "-f", "-t", "2", cid, check=False)
