@@ -138,9 +138,17 @@ def build_command(base: str, tag: str = IMAGE) -> list[str]:
 
 def build_image() -> tuple[str, float]:
     """The image built from the Containerfile on the local base; its tag and the build's seconds."""
+    base = base_image()
+    dangling = set(podman("images", "-q", "--filter", "dangling=true").stdout.split())
     started = time.perf_counter()
-    podman(*build_command(base_image()), timeout=900)
-    return IMAGE, time.perf_counter() - started
+    podman(*build_command(base), timeout=900)
+    seconds = time.perf_counter() - started
+    # What this build left untagged (the wheel stage, the image the tag named before): removed,
+    # so runs on one machine do not pile up images. Images that were untagged before stay.
+    left = set(podman("images", "-q", "--filter", "dangling=true").stdout.split()) - dangling
+    if left:
+        podman("rmi", *sorted(left), check=False)
+    return IMAGE, seconds
 
 
 def free_port() -> int:

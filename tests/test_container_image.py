@@ -39,7 +39,7 @@ def container(image: str) -> Iterator[tuple[str, str]]:
         wait_healthy(base_url, cid)
         yield cid, base_url
     finally:
-        podman("rm", "-f", "-t", "0", cid, check=False)
+        podman("rm", "-f", "-v", "-t", "0", cid, check=False)
 
 
 def test_image_runs_the_mock_as_a_user_and_the_kit_passes_against_it(container, image, tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_sqlite_store_on_the_data_volume_survives_a_new_container(image: str) ->
                 )
                 package_ids.append(created.json()["package"]["id"])
             finally:
-                podman("rm", "-f", "-t", "2", cid, check=False)
+                podman("rm", "-f", "-v", "-t", "2", cid, check=False)
     finally:
         podman("volume", "rm", "-f", volume, check=False)
 
@@ -169,4 +169,4 @@ def test_compose_replicas_share_one_postgresql(image: str, postgres_cluster_url:
             assert len(httpx.get(link["download_url"]).content) == link["file_size_bytes"]
         finally:
             for cid in containers:
-                podman("rm", "-f", "-t", "2", cid, check=False)
+                podman("rm", "-f", "-v", "-t", "2", cid, check=False)
