@@ -120,8 +120,12 @@ def base_image() -> str:
 def build_command(base: str, tag: str = IMAGE) -> list[str]:
     """``podman build`` of the repository's Containerfile on ``base``, as a site behind a
     TLS-intercepting proxy builds it: the host's CA bundle mounted in and named by PIP_CERT."""
+    # --jobs 2: the wheel stage and the dependencies' layer build side by side (a cold build took
+    # 77 s against 108 s, measured 2026-12-01 on this 2-core machine under load).
     command = [
         "build",
+        "--jobs",
+        "2",
         "--format",
         "docker",
         "-f",
