@@ -19,6 +19,7 @@ from conformance.reporting.console import ConsoleReporter
 from conformance.reporting.html import render_html
 from conformance.reporting.json_report import render_json
 from conformance.reporting.junit import render_junit
+from conformance.reporting.summary import summary_of
 from conformance.results import RunResult
 from conformance.settings import Identity, KitSettings
 from conformance.storage import default_cache_dir
@@ -87,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--format", choices=("text", "markdown"), default="text", help="markdown: the table of docs/RULES.md"
     )
+    summary = commands.add_parser("summary", help="print a JSON report's verdict and failing checks as Markdown")
+    summary.add_argument("report", type=Path, help="the file `run --json` wrote")
     add_commands(commands)
     return parser
 
@@ -144,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             table = rules_table.markdown() if args.format == "markdown" else rules_table.text()
             sys.stdout.write(table if table.endswith("\n") else table + "\n")
+            return 0
+        if args.command == "summary":
+            sys.stdout.write(summary_of(args.report))
             return 0
         if args.command == "proxy":
             return serve_proxy(args, console)

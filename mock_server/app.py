@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import connexion
 import yaml
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
@@ -35,6 +36,7 @@ from mock_server.handlers import contract_handlers
 from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.home_page import home_page
+from mock_server.health import HealthMiddleware
 from mock_server.identities import load_fixtures
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.builds import ArchiveBuilds
@@ -115,7 +117,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     )
     archives = faults.archives(ArchiveBuilds())
     secret = runtime.replica.shared_secret(settings.secret)
-    links = LinkSigner(secret, settings.base_url, settings.download_url_seconds, session=Sessions.current_name)
+    links = LinkSigner(secret, _link_base(settings), settings.download_url_seconds, session=Sessions.current_name)
     codec = CursorCodec(secret)
     packages_api = MonthEndPackagesApi(
         settings=settings,
@@ -276,7 +278,13 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         clock=runtime.clock,
         allow_any_business=faults.allows_any_business,
     )
-    app.add_middleware(SessionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)  # outermost
+    app.add_middleware(  # outermost: always on, never journaled, steered or synced
+        HealthMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        probe=runtime.store.head,
+        store_url=runtime.store.url,
+    )
+    app.add_middleware(SessionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     if runtime.store.shared:
         app.add_middleware(SyncMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, replica=runtime.replica)
     app.add_middleware(
@@ -309,6 +317,22 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     install_error_handlers(app, operations.methods)
     app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
     return app
+
+
+def _link_base(settings: Settings) -> Callable[[], str]:
+    """Where presigned download links point: ``--public-url`` when given, else the address the
+    request came to (its scheme and Host header, as ``/openapi.effective.json``), so a link
+    works behind ``docker run -p 8080:4010`` or a proxy that keeps the Host header."""
+    if settings.public_base_url:
+        return lambda: settings.base_url
+
+    def request_origin() -> str:
+        try:
+            return str(connexion.request.base_url).rstrip("/")
+        except RuntimeError:  # outside a request (a direct call in a test): the bind address
+            return settings.base_url
+
+    return request_origin
 
 
 # Writes that check nothing another process could change meanwhile: a new package is a new

@@ -106,7 +106,7 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         dest="cors_origins",
         type=_argparse_type(values.cors_origin),
         metavar="ORIGIN",
-        help="allowed browser origin (repeatable); default: any origin",
+        help=f"allowed browser origin (repeatable; env {ENV_PREFIX}CORS_ORIGIN, comma-separated); default: any origin",
     )
     serve.add_argument(
         "--clock",
@@ -145,9 +145,8 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         "--fault",
         action="append",
         dest="faults",
-        default=[],
         metavar="NAME",
-        help="switch on a fault (repeatable; see the list below)",
+        help=f"switch on a fault (repeatable; env {ENV_PREFIX}FAULT, comma-separated; see the list below)",
     )
     serve.add_argument(
         "--latency",
@@ -199,8 +198,11 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
 
 def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> tuple[Settings, str]:
     """Resolve flags over environment over defaults into Settings (and the log level)."""
-    args = _parser(os.environ if env is None else env).parse_args(argv)
-    cors = tuple(args.cors_origins) if args.cors_origins else Settings().cors_origins
+    env = os.environ if env is None else env
+    args = _parser(env).parse_args(argv)
+    # The repeatable flags replace their variable's list (flags win), never add to it.
+    cors_origins = args.cors_origins or _env_list(env, "CORS_ORIGIN")
+    cors = tuple(cors_origins) if cors_origins else Settings().cors_origins
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -219,11 +221,16 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         latency_ms=args.latency,
         chaos=args.chaos,
         public_base_url=args.public_url,
-        faults=check_faults(args.faults),
+        faults=check_faults(args.faults or _env_list(env, "FAULT")),
         store=args.store,
         workers=args.workers,
     )
     return settings, args.log_level
+
+
+def _env_list(env: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated DAYZERO_MOCK_ variable as a list (empty items dropped)."""
+    return [item.strip() for item in env.get(ENV_PREFIX + name, "").split(",") if item.strip()]
 
 
 def _bind(host: str, port: int) -> socket.socket:

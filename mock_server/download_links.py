@@ -50,12 +50,12 @@ class LinkSigner:
     def __init__(
         self,
         secret: bytes,
-        base_url: str,
+        base_url: Callable[[], str],
         lifetime_seconds: int,
         session: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._secret = secret
-        self._base_url = base_url
+        self._base_url = base_url  # called per link: --public-url, or where the request came to
         self._lifetime = lifetime_seconds
         self._session = session  # the session the link is made in (x-mock-session), if any
         self._nonces = itertools.count(1)
@@ -77,7 +77,7 @@ class LinkSigner:
             parameters[SESSION_PARAMETER] = session
         parameters["X-Amz-Signature"] = self._signature(path, date, expires, nonce, session)
         query = urlencode(parameters)
-        return SignedLink(url=f"{self._base_url}{path}?{query}", expires_at=int(now) + self._lifetime)
+        return SignedLink(url=f"{self._base_url()}{path}?{query}", expires_at=int(now) + self._lifetime)
 
     def signed_session(self, path: str, query: dict[str, str]) -> str | None:
         """The session an authentic link names (None: the shared state); LinkRefused otherwise."""

@@ -22,6 +22,19 @@ STORES = ("memory", "sqlite", "postgresql")
 
 
 @pytest.fixture(scope="session")
+def container_image() -> str:
+    """The image of the repository's Containerfile, built once per run (tests/containers.py)."""
+    import sys
+
+    from tests.containers import build_image, require_podman
+
+    require_podman()
+    tag, seconds = build_image()
+    print(f"\nimage {tag} built in {seconds:.1f} s", file=sys.stderr)
+    return tag
+
+
+@pytest.fixture(scope="session")
 def postgres_cluster_url() -> Iterator[str]:
     """One throwaway PostgreSQL cluster for the whole run, started on first use."""
     with postgres_cluster() as url:

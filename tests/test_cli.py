@@ -214,3 +214,26 @@ def test_switches_from_the_environment_read_the_usual_words() -> None:
     assert settings_from_args(["serve"], env={"DAYZERO_MOCK_VALIDATE_RESPONSES": "true"})[0].validate_responses
     settings, level = settings_from_args(["serve"], env={"DAYZERO_MOCK_LOG_LEVEL": "INFO"})
     assert level == "info"
+def test_repeatable_options_come_from_comma_separated_variables_and_flags_replace_them() -> None:
+    """Every option has its variable (a container is configured with -e alone)."""
+    env = {"DAYZERO_MOCK_CORS_ORIGIN": "http://a.example, http://b.example", "DAYZERO_MOCK_FAULT": "cursor-500"}
+    settings, _ = settings_from_args(["serve"], env=env)
+    assert settings.cors_origins == ("http://a.example", "http://b.example")
+    assert settings.faults == frozenset({"cursor-500"})
+    settings, _ = settings_from_args(
+        ["serve", "--cors-origin", "http://c.example", "--fault", "wrong-file-size"], env=env
+    )
+    assert settings.cors_origins == ("http://c.example",) and settings.faults == frozenset({"wrong-file-size"})
+    with pytest.raises(UnknownFaultError, match="nope"):
+        settings_from_args(["serve"], env={"DAYZERO_MOCK_FAULT": "nope"})
+
+
+def test_the_image_healthcheck_asks_the_mock_on_its_port(monkeypatch, capsys) -> None:
+    from mock_server import healthcheck
+    from mock_server.testing import running_mock
+
+    with running_mock(Settings(clock="frozen")) as mock:
+        monkeypatch.setenv("DAYZERO_MOCK_PORT", str(mock.settings.port))
+        assert healthcheck.main() == 0 and '"status":"ok"' in capsys.readouterr().out
+    assert healthcheck.main() == 1, "nothing listens there any more"
+    assert "does not answer" in capsys.readouterr().err

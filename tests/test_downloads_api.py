@@ -85,3 +85,28 @@ def test_cors_lets_a_browser_app_on_another_origin_call_the_mock(client) -> None
     assert preflight.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
     response = client.get(PACKAGES, headers={**ACME, "Origin": "http://localhost:5173"})
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_links_point_at_the_address_the_request_came_to(client) -> None:
+    """Behind `docker run -p 8080:4010` (or a proxy keeping Host) the link reaches the mock."""
+    package = ready_package(client)
+    seen_as = {**ACME, "Host": "localhost:8080"}
+    link = client.get(f"{PACKAGES}/{package['id']}/download", headers=seen_as).json()["download_url"]
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc) == ("http", "localhost:8080")
+    assert client.get(f"{parts.path}?{parts.query}").status_code == 200, "the Host is not signed: the link works"
+
+
+def test_public_url_wins_over_the_request_address() -> None:
+    from starlette.testclient import TestClient
+
+    from mock_server.app import create_app
+    from mock_server.settings import Settings
+
+    settings = Settings(clock="frozen", queue_seconds=0, build_seconds=0, public_base_url="https://mock.example.com/")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:4010") as client:
+        package = create(client).json()["package"]
+        advance(client, 1)
+        headers = {**ACME, "Host": "localhost:8080"}
+        link = client.get(f"{PACKAGES}/{package['id']}/download", headers=headers).json()["download_url"]
+    assert link.startswith(f"https://mock.example.com/__files/{package['id']}/")
