@@ -101,7 +101,7 @@ def docs_document(
 class TryItOutExamples:
     """What the docs page prefills, taken from the live state of the default business."""
 
-    open_period: Period
+    open_period: Period  # the newest open one (the newest of all when none is open)
     closed_period: Period | None  # the newest closed one: reopen works on it
     older_closed_period: Period | None  # the one before: bulk-lock locks it
     free_month: tuple[date, date]  # a month no period covers: create period answers 201
@@ -109,11 +109,15 @@ class TryItOutExamples:
 
 
 def try_it_out_examples(ledger: Ledger, business_id: str) -> TryItOutExamples | None:
-    """Examples from ``ledger``: None when the business has no open period (nothing to aim at)."""
+    """Examples from ``ledger``: None when the business has no period at all (nothing to aim at).
+
+    With no open period left (all closed from this page), the newest one stands in: its changes
+    then answer the contract's 400 with the reason, which is what the page should show.
+    """
     periods = ledger.periods.of_business(business_id)
-    open_periods = [period for period in periods if period.status == "open"]
-    if not open_periods:
+    if not periods:
         return None
+    open_periods = [period for period in periods if period.status == "open"] or periods
     closed = sorted((p for p in periods if p.status == "closed"), key=lambda p: p.period_start, reverse=True)
     last_end = max(period.period_end for period in periods)
     start = last_end + timedelta(days=1)

@@ -17,6 +17,7 @@ from mock_server.identities import load_fixtures
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, running_mock
 from tests.browser import chromium_page, screenshot
+from tests.conftest import ACME
 
 PRODUCTION = "api.ondayzero.com"
 LIST_PERIODS = "#operations-accounting-periods-list_periods_api_v1_accounting_periods_get"
@@ -131,3 +132,21 @@ def test_try_it_out_in_chromium_reaches_the_mock_and_nothing_else(tmp_path: Path
         "list_periods_api_v1_accounting_periods_get"
     ]
     assert any(ignored.endswith("/openapi.effective.json") for ignored in report["ignored"])
+
+
+def test_try_it_out_examples_follow_the_state_and_outlive_the_last_open_period(client) -> None:
+    def examples() -> tuple[str, dict]:
+        paths = client.get("/openapi.effective.json").json()["paths"]
+        score = paths["/api/v1/accounting-periods/{period_id}/close-score"]["get"]["parameters"]
+        period_id = next(p["example"] for p in score if p["name"] == "period_id")
+        close = paths["/api/v1/accounting-periods/close"]["post"]["requestBody"]["content"]["application/json"]
+        return period_id, close["example"]
+
+    period_id, close = examples()
+    period = client.get(f"/api/v1/accounting-periods/{period_id}", headers=ACME).json()
+    assert period["status"] == "open" and close["period_end"] == period["period_end"]
+    assert client.post("/api/v1/accounting-periods/close", json=close, headers=ACME).status_code == 201
+    # No open period left: the newest stands in, and the same close now answers 400 with the reason.
+    assert examples() == (period_id, close)
+    again = client.post("/api/v1/accounting-periods/close", json=close, headers=ACME)
+    assert again.status_code == 400 and "already closed" in again.json()["detail"]

@@ -69,8 +69,7 @@ def _stop_and_check(process: subprocess.Popen[str], number: int, *, group: bool)
     assert process.returncode == 0, output
     assert took < 5
     assert "Traceback" not in output and "Error" not in output, output
-    after_banner = output.split("(state is lost on restart", 1)[-1].split("\n", 1)[-1] if "memory" in output else output
-    return after_banner
+    return output.split("\n\n", 1)[-1]  # what came after the banner
 
 
 @pytest.mark.parametrize(

@@ -119,8 +119,9 @@ class ArchiveBuilds:
                 future: concurrent.futures.Future[bytes] = concurrent.futures.Future()
                 future.set_result(build_archive(spec))
             else:
-                with children_ignore_terminal_signals():  # submit may start the pool's processes
-                    future = _pool().submit(build_archive, spec)
+                # `dayzero-mock serve` started the pool's processes already (start_build_pool);
+                # elsewhere (tests, in-process use) the first submit starts them.
+                future = _pool().submit(build_archive, spec)
             self._building[spec] = future
         future.add_done_callback(lambda done: self._keep(spec, done))
 
