@@ -29,7 +29,7 @@ def _published_operations() -> dict[str, tuple[str, str, str, str]]:
     }
 
 
-class Operation(str, enum.Enum):
+class Operation(enum.StrEnum):
     """One published operation; the value is its operationId (as routing and the documents name it)."""
 
     # month-end-packages
