@@ -179,7 +179,8 @@ def reopen_refuses_locked(call: Call, status: int, body: Any) -> Answer | None:
 
 
 def force_closes_twice(call: Call, status: int, body: Any) -> Answer | None:
-    if call.at("POST", r"/api/v1/accounting-periods/close") and (call.body or {}).get("force") and status >= 400:
+    forced = isinstance(call.body, dict) and call.body.get("force")
+    if call.at("POST", r"/api/v1/accounting-periods/close") and forced and status >= 400:
         return 201, {"success": True, "message": "closed", "code": "CREATED", "data": {"status": "closed"}}
     return None
 
