@@ -40,10 +40,6 @@ FAULT_CHECKS = {
     "score-out-of-range": "CLOSE-READINESS",
     "download-before-ready": "ARTIFACT-NOT-READY",
 }
-# Ours, decided for issue 15, which makes the mock refuse acks and sign-off changes on a closed or locked
-# period; this branch's mock still accepts them. The check is SHOULD (the run still exits 0); it is proven
-# both ways against small apps in tests/test_rules.py, and flips to passed here when issue 15 lands.
-UNTIL_ISSUE_15 = {"PERIOD-CLOSED-REFUSES-CHANGES"}
 # Faults whose check is SHOULD-level: the contract only implies the behaviour they break.
 SHOULD_FAULTS = {"download-before-ready"}
 FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
@@ -91,12 +87,12 @@ def test_the_mock_conforms_on_both_tiers_in_both_generations(tier: str, generati
         run = run_conformance(kit_settings(mock.base_url, tier=tier))
         after = every_period(mock.base_url, mock.headers(), generation)
     failed = {r.check.id: [f.message for f in r.findings] for r in run.failed()}
-    assert failed.keys() <= UNTIL_ISSUE_15, failed
+    assert not failed, failed
     assert run.exit_code == 0
     not_passed = {
         r.check.id: r.skip_reason or r.status
         for r in run.results
-        if r.status != "passed" and r.check.id not in UNTIL_ISSUE_15
+        if r.status != "passed"
     }
     # force is documented on the envelope generation's page only: a bare server skips that check.
     assert not_passed == ({"PERIOD-CLOSE-FORCE-TWICE": ENVELOPE_ONLY} if generation == "bare" else {})

@@ -29,7 +29,7 @@ from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock, serving_in_thread
-from tests.test_conformance_kit import FAULT_CHECKS, UNTIL_ISSUE_15, fault_settings
+from tests.test_conformance_kit import FAULT_CHECKS, fault_settings
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -419,7 +419,7 @@ def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() ->
     with proxied(identities=IDENTITIES) as p:
         run = kit_through(p)
     failed = {r.check.id: [(f.message, f.actual, f.curl) for f in r.findings] for r in run.failed()}  # type: ignore[attr-defined]
-    assert failed.keys() <= UNTIL_ISSUE_15, failed
+    assert not failed, failed
     drift = [
         (f.request, f.violation.rule, f.violation.actual)
         for f in p.report.findings
