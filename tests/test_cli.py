@@ -214,6 +214,8 @@ def test_switches_from_the_environment_read_the_usual_words() -> None:
     assert settings_from_args(["serve"], env={"DAYZERO_MOCK_VALIDATE_RESPONSES": "true"})[0].validate_responses
     settings, level = settings_from_args(["serve"], env={"DAYZERO_MOCK_LOG_LEVEL": "INFO"})
     assert level == "info"
+
+
 def test_repeatable_options_come_from_comma_separated_variables_and_flags_replace_them() -> None:
     """Every option has its variable (a container is configured with -e alone)."""
     env = {"DAYZERO_MOCK_CORS_ORIGIN": "http://a.example, http://b.example", "DAYZERO_MOCK_FAULT": "cursor-500"}

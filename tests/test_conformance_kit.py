@@ -33,6 +33,7 @@ FAULT_CHECKS = {
     "period-cross-tenant": "TENANT-404-OTHER-PERIOD",
     "close-without-audit": "PERIOD-CLOSE",
     "close-twice-accepted": "PERIOD-CLOSE-TWICE",
+    "closed-period-writable": "PERIOD-CLOSED-REFUSES-CHANGES",
     "reopen-without-audit": "PERIOD-REOPEN",
     "bulk-lock-unknown-404": "PERIOD-BULK-LOCK-SKIPS",
     "bulk-lock-miscounts": "PERIOD-BULK-LOCK-COUNTS",
@@ -41,7 +42,7 @@ FAULT_CHECKS = {
     "download-before-ready": "ARTIFACT-NOT-READY",
 }
 # Faults whose check is SHOULD-level: the contract only implies the behaviour they break.
-SHOULD_FAULTS = {"download-before-ready"}
+SHOULD_FAULTS = {"download-before-ready", "closed-period-writable"}
 FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
 ENVELOPE_ONLY = "force is documented only on the envelope generation's close page"
 # ARTIFACT-NOT-READY asks for a download right after the create; a package that is already ready
@@ -89,11 +90,7 @@ def test_the_mock_conforms_on_both_tiers_in_both_generations(tier: str, generati
     failed = {r.check.id: [f.message for f in r.findings] for r in run.failed()}
     assert not failed, failed
     assert run.exit_code == 0
-    not_passed = {
-        r.check.id: r.skip_reason or r.status
-        for r in run.results
-        if r.status != "passed"
-    }
+    not_passed = {r.check.id: r.skip_reason or r.status for r in run.results if r.status != "passed"}
     # force is documented on the envelope generation's page only: a bare server skips that check.
     assert not_passed == ({"PERIOD-CLOSE-FORCE-TWICE": ENVELOPE_ONLY} if generation == "bare" else {})
     assert run.generation == f"{generation} (detected from the first success body)"

@@ -104,10 +104,10 @@ def test_a_backend_breaking_a_documented_rule_fails_the_run(name: str) -> None:
 
 
 def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that_accepts() -> None:
-    """Ours (issue 15 makes the mock refuse): SHOULD, so the run still exits 0 either way."""
+    """Ours (the mock refuses; its closed-period-writable fault accepts): SHOULD, so the run still exits 0."""
     with b.broken_mock(b.refuses_closed_period_writes, b.remember_shut, **FAST) as url:
         refusing = kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
-    with b.broken_mock(**FAST) as url:  # the mock as it is on this branch: accepts
+    with b.broken_mock(faults=frozenset({"closed-period-writable"}), **FAST) as url:
         accepting = kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
     assert [r.status for r in refusing.results] == ["passed"], refusing.results[0].findings
     [result] = accepting.results
@@ -126,8 +126,8 @@ def test_a_break_the_traffic_shows_is_a_response_finding(name: str) -> None:
     assert TRAFFIC_OF_BREAKS[name] in rules, (name, rules)
 
 
-def test_writes_on_a_closed_period_are_a_should_finding_in_traffic_until_the_mock_refuses_them() -> None:
-    with b.broken_mock(**FAST) as upstream:
+def test_writes_on_a_closed_period_are_a_should_finding_in_traffic() -> None:
+    with b.broken_mock(faults=frozenset({"closed-period-writable"}), **FAST) as upstream:
         report = TrafficReport(TrafficValidator("auto"))
         with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
             kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")

@@ -375,6 +375,7 @@ FAULT_RULES = {
     "period-cross-tenant": "business-scope",
     "close-without-audit": "close-audit",
     "close-twice-accepted": "close-once",
+    "closed-period-writable": "closed-period-writes",
     "reopen-without-audit": "reopen-audit",
     "bulk-lock-unknown-404": "status-undeclared",
     "bulk-lock-miscounts": "bulk-lock-counts",

@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
+from dayzero_mock_kit.openapi.operations import Operation
 from mock_server.clock import Clock, parse_instant
 from mock_server.errors import RequestValidationError, not_found
 from mock_server.generations import Reply
@@ -63,6 +64,7 @@ FAULTS: dict[str, str] = {
     "ack-not-idempotent": "acknowledging a step again writes a new ack (new id and created_at)",
     "score-out-of-range": "close readiness reports its score on a 0-1000 scale",
     "download-before-ready": "download hands out a URL while the package is still queued or in_progress",
+    "closed-period-writable": "a closed or locked period accepts checklist acks and sign-off changes",
 }
 
 # The operations faults bend, by operationId.
@@ -77,6 +79,12 @@ BULK_LOCK = "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post"
 READINESS = "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post"
 ACKNOWLEDGE = "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put"
 LISTS = (LIST_PACKAGES, LIST_PERIODS)
+# The changes a closed or locked period refuses (the overlay's read-only-periods).
+PERIOD_CHANGES = (
+    Operation.ACKNOWLEDGE_CHECKLIST_STEP.value,
+    Operation.CREATE_SIGN_OFF.value,
+    Operation.DELETE_SIGN_OFF.value,
+)
 
 Handler = Callable[..., Awaitable[Reply]]
 # A reply bend: (fault layer, the next handler, the handler's keyword arguments) -> the reply.
@@ -321,6 +329,8 @@ class _PeriodsView(_StoreView):
         period = self._inner.get(business_id, period_id)
         if period is None and "period-cross-tenant" in switches:
             period = self._inner.find(period_id)
+        if period is not None and "closed-period-writable" in switches and _OPERATION.get() in PERIOD_CHANGES:
+            period = replace(period, status="open")  # as a backend that never checks the status
         if period is not None and "ignore-period-dates" in switches and _OPERATION.get() == CREATE_PACKAGE:
             today = self._layer.clock.now().date()
             period = replace(period, period_start=today.replace(day=1), period_end=today)
@@ -352,6 +362,7 @@ STATE_FAULTS = frozenset(
         "period-overlap-accepted",
         "close-twice-accepted",
         "ack-not-idempotent",
+        "closed-period-writable",
     }
 )
 
