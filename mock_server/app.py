@@ -24,6 +24,7 @@ from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, d
 from mock_server.clock import parse_instant
 from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
+from mock_server.control.guard import ControlGuard
 from mock_server.control.journal import Journal, JournalMiddleware
 from mock_server.cursors import CursorCodec
 from mock_server.direct_app import DirectAsyncApp
@@ -288,6 +289,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         allow_headers=["*"],
         expose_headers=["Content-Disposition", "Content-Length", "WWW-Authenticate"],
     )
+    if settings.control and settings.control_token:  # inside CORS: a browser reads the 401
+        app.add_middleware(ControlGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, token=settings.control_token)
     install_error_handlers(app, operations.methods)
     app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
     return app
