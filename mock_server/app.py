@@ -82,6 +82,8 @@ class MockRuntime:
             frozen_at=parse_instant(settings.frozen_at) if settings.clock == "frozen" else None,
             faults=self.faults,
             steering=self.steering,
+            # Its own connection for the reads that bring each request up to date.
+            reader=open_store(settings.store) if self.store.shared else None,
         )
         self.sessions = Sessions(
             self.replica, idle_seconds=settings.session_idle_seconds, max_sessions=settings.max_sessions
@@ -305,14 +307,15 @@ def _writes_in_transactions(
     handlers: dict[str, Callable[..., Any]], document: dict[str, Any], replica: Replica
 ) -> dict[str, Callable[..., Any]]:
     """Every operation that is not a GET runs in a store transaction (see stores/replica.py):
-    its checks and its writes see, and leave, one state for every process."""
+    its checks and its writes see, and leave, one state for every process; every other one
+    has what it records (a package created, a score snapshot) committed before it answers."""
     writes = {
         operation["operationId"]
         for item in document["paths"].values()
         for method, operation in item.items()
         if method != "get" and operation["operationId"] not in INDEPENDENT_WRITES
     }
-    return {op: replica.transactional(h) if op in writes else h for op, h in handlers.items()}
+    return {op: replica.transactional(h) if op in writes else replica.recorded(h) for op, h in handlers.items()}
 
 
 def _with_control(effective: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:

@@ -27,5 +27,11 @@ class MemoryStore:
     def exclusive(self) -> AbstractContextManager[None]:
         return nullcontext()
 
+    def begin(self) -> None:
+        pass
+
+    def end(self, failed: bool = False) -> None:
+        pass
+
     def close(self) -> None:
         pass

@@ -88,6 +88,38 @@ class SqlStore:
                 f"DELETE FROM {self.EVENTS} WHERE session = {self.PARAM} AND seq < {self.PARAM}", (session, before)
             )
 
+    def begin(self) -> None:
+        """Open a writer section that ``end`` closes (a request's transaction, across several
+        calls on the store's thread); appends and forgets inside it commit at ``end``."""
+        if self._depth:
+            raise StoreError("A writer section is open already.")
+        try:
+            self._begin()
+        except Exception:
+            self._end_after_failure()
+            raise
+        self._depth = 1
+
+    def end(self, failed: bool = False) -> None:
+        """Commit (or roll back) the section ``begin`` opened and give the lock back (none open: nothing)."""
+        if not self._depth:
+            return
+        self._depth = 0
+        if failed:
+            self._end_after_failure()
+            return
+        try:
+            self._end(failed=False)
+        except self.ERROR:
+            self._end_after_failure()
+            raise
+
+    def _end_after_failure(self) -> None:
+        try:
+            self._end(failed=True)
+        except self.ERROR:
+            pass  # the connection itself is gone: so is its transaction and its lock
+
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         if self._depth:
@@ -97,8 +129,7 @@ class SqlStore:
             finally:
                 self._depth -= 1
             return
-        self._begin()
-        self._depth = 1
+        self.begin()
         failed = False
         try:
             yield
