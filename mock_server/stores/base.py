@@ -36,8 +36,9 @@ class Store(Protocol):
         """Events after ``seq`` in log order (only ``session``'s when given)."""
         ...
 
-    def append(self, origin: str, session: str, kind: str, data: str) -> int:
-        """Write one event (committed before this returns, unless inside ``exclusive``); its seq."""
+    def append(self, origin: str, session: str, kind: str, data: str, identity: str | None = None) -> int:
+        """Write one event (committed before this returns, unless inside ``exclusive``); its seq.
+        The session's older events of the same ``identity`` go: this one supersedes them."""
         ...
 
     def forget(self, session: str, before: int) -> None:

@@ -44,6 +44,12 @@ class PostgresStore(SqlStore):
         );
         CREATE INDEX dayzero_mock_events_by_session ON dayzero_mock_events (session, seq);
         """,
+        # 2: each event names what it is the latest word on (mock_server/stores/replica.py
+        # _identity); an append drops the older events of its identity.
+        """
+        ALTER TABLE dayzero_mock_events ADD COLUMN ident TEXT;
+        CREATE INDEX dayzero_mock_events_by_ident ON dayzero_mock_events (session, ident);
+        """,
     )
     PARAM = "%s"
     ERROR = psycopg.Error

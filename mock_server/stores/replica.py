@@ -52,7 +52,7 @@ from mock_server.periods import Period
 from mock_server.state import Ledger, fresh_ledger
 from mock_server.errors import ApiError
 from mock_server.stores.base import Event, Store, StoreError
-from mock_server.stores.records import from_record, to_record
+from mock_server.stores.records import from_json, from_record, to_record
 
 GLOBAL = "*"  # the session key of events that are not any session's (faults, steering)
 # Longest a request waits on the store before it is answered 503 (the issue asks for 5 s).
@@ -79,7 +79,7 @@ class _Batch:
     reset lets the store drop the session's events before its own)."""
 
     transactional: bool
-    ops: list[tuple[str, str, str]] = field(default_factory=list)  # (key, kind, data)
+    ops: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # (key, kind, data, identity)
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("dayzero_mock_batch", default=None)
@@ -173,7 +173,7 @@ class Replica:
                 self.store.forget(key, seq)
             batch = _BATCH.get()
             if batch is not None:
-                batch.ops.append((key, "forget", ""))
+                batch.ops.append((key, "forget", "", None))
 
     # -- keeping in line with the log ----------------------------------------------------------
 
@@ -329,12 +329,12 @@ class Replica:
         """On the store's thread: append the batch's events (and forget what a reset made moot),
         then commit (``transactional``: the transaction ``begin`` opened)."""
         last = 0
-        for key, kind, data in batch.ops:
+        for key, kind, data, identity in batch.ops:
             if kind == "forget":
                 if last:
                     self.store.forget(key, last)
             else:
-                last = self.store.append(self._origin, key, kind, data)
+                last = self.store.append(self._origin, key, kind, data, identity)
         if transactional:
             self.store.end(failed=False)
             if last:
@@ -387,23 +387,28 @@ class Replica:
             self._apply_to(state, event)
 
     def _apply_to(self, state: SessionState, event: Event) -> None:
-        data = json.loads(event.data)
         ledger: Ledger = state.ledger
         kind = event.kind
+        # The records (most of a log) are parsed straight into their dataclasses.
+        if kind == "package":
+            ledger.packages.put(from_json(Package, event.data))
+            return
+        if kind == "period":
+            ledger.periods.put(from_json(Period, event.data))
+            return
+        if kind == "ack":
+            ledger.periods.put_ack(from_json(ChecklistAck, event.data))
+            return
+        if kind == "sign_off":
+            ledger.periods.put_sign_off(from_json(SignOff, event.data))
+            return
+        data = json.loads(event.data)
         if kind in ("base", "reset"):
             self._based.add(event.session)
             if kind == "reset" or date.fromisoformat(data["today"]) != state.base:
                 self._rebuild(event.session, state, date.fromisoformat(data["today"]))
             if "clock" in data:
                 state.clock.restore(data["clock"])
-        elif kind == "package":
-            ledger.packages.put(from_record(Package, data))
-        elif kind == "period":
-            ledger.periods.put(from_record(Period, data))
-        elif kind == "ack":
-            ledger.periods.put_ack(from_record(ChecklistAck, data))
-        elif kind == "sign_off":
-            ledger.periods.put_sign_off(from_record(SignOff, data))
         elif kind == "sign_off_removed":
             ledger.periods.remove_sign_off(data["period_id"], data["user_id"], data["role"])
         elif kind == "snapshot":
@@ -442,14 +447,32 @@ class Replica:
         if not self.store.shared:
             return 0
         text = json.dumps(data, separators=(",", ":"))
+        identity = _identity(kind, data)
         batch = _BATCH.get()
         if batch is not None:
-            batch.ops.append((key, kind, text))
+            batch.ops.append((key, kind, text, identity))
             return 0
-        seq = self.store.append(self._origin, key, kind, text)
+        seq = self.store.append(self._origin, key, kind, text, identity)
         if self._in_transaction:
             self._seq = seq
         return seq
+
+
+def _identity(kind: str, data: Any) -> str | None:
+    """What an event is the latest word on (a record, the clock, the fault set): the store keeps
+    the newest event of an identity and drops the older ones, so the log holds the state, not
+    its history. None: an event that is never superseded (base, reset, the link key)."""
+    if kind in ("package", "period"):
+        return f"{kind}:{data['id']}"
+    if kind == "ack":
+        return f"ack:{data['business_id']}:{data['period_start']}:{data['step_id']}"
+    if kind in ("sign_off", "sign_off_removed"):
+        return f"sign_off:{data['period_id']}:{data['user_id']}:{data['role']}"
+    if kind == "snapshot":
+        return f"snapshot:{data['period_id']}:{data['snapshot']['day']}"
+    if kind in ("clock", "faults", "steering"):
+        return kind
+    return None
 
 
 def _deadline() -> float:

@@ -73,14 +73,21 @@ class SqlStore:
         rows = self._execute(query + " ORDER BY seq", params).fetchall()
         return (Event(*row) for row in rows)
 
-    def append(self, origin: str, session: str, kind: str, data: str) -> int:
+    def append(self, origin: str, session: str, kind: str, data: str, identity: str | None = None) -> int:
         p = self.PARAM
         with self.exclusive():
             row = self._execute(
-                f"INSERT INTO {self.EVENTS} (origin, session, kind, data) VALUES ({p}, {p}, {p}, {p}) RETURNING seq",
-                (origin, session, kind, data),
+                f"INSERT INTO {self.EVENTS} (origin, session, kind, data, ident) VALUES ({p}, {p}, {p}, {p}, {p}) "
+                "RETURNING seq",
+                (origin, session, kind, data, identity),
             ).fetchone()
-            return int(row[0])
+            seq = int(row[0])
+            if identity is not None:  # compaction: the log keeps the state, not its history
+                self._execute(
+                    f"DELETE FROM {self.EVENTS} WHERE session = {p} AND ident = {p} AND seq < {p}",
+                    (session, identity, seq),
+                )
+            return seq
 
     def forget(self, session: str, before: int) -> None:
         with self.exclusive():

@@ -45,6 +45,12 @@ class SqliteStore(SqlStore):
         );
         CREATE INDEX events_by_session ON events (session, seq);
         """,
+        # 2: each event names what it is the latest word on (mock_server/stores/replica.py
+        # _identity); an append drops the older events of its identity.
+        """
+        ALTER TABLE events ADD COLUMN ident TEXT;
+        CREATE INDEX events_by_ident ON events (session, ident);
+        """,
     )
     PARAM = "?"
     ERROR = sqlite3.Error
