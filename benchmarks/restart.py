@@ -47,7 +47,7 @@ def build(path: Path, packages: int, days: int) -> None:
     with TestClient(create_app(Settings(store=url, clock="frozen")), base_url="http://127.0.0.1:4010") as client:
         heads = {b: {"Authorization": f"Bearer {t}", "x-business-id": b} for b, t in BUSINESSES.items()}
         for day in range(days):
-            for business, headers in heads.items():
+            for headers in heads.values():
                 periods = client.get(PERIODS, params={"limit": 100}, headers=headers).json()["items"]
                 current = next(p for p in reversed(periods) if p["status"] == "open")
                 client.get(f"{PERIODS}/{current['id']}/close-score", headers=headers).raise_for_status()

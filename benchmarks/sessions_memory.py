@@ -67,7 +67,10 @@ def main() -> int:
     exe = str(Path(sys.executable).with_name("dayzero-mock"))
     command = [exe, "serve", "--port", str(port), "--store", args.store, "--journal-size", "1000"]
     figures: dict[str, object] = {"sessions": args.sessions, "store": args.store}
-    with server_process(command, f"{url}/openapi.json") as (process, _), httpx.Client(base_url=url, timeout=30) as client:
+    with (
+        server_process(command, f"{url}/openapi.json") as (process, _),
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
         for _ in range(20):
             use(client, None)
         time.sleep(0.5)

@@ -85,7 +85,9 @@ class Soak:
         self.sessions = [Session(f"soak-0-{i}") for i in range(SESSIONS)]
         self.retired: list[Session] = []
         self.generation = 0
-        self.clients = [httpx.AsyncClient(base_url=u, timeout=30, limits=httpx.Limits(max_connections=64)) for u in urls]
+        self.clients = [
+            httpx.AsyncClient(base_url=u, timeout=30, limits=httpx.Limits(max_connections=64)) for u in urls
+        ]
 
     def _client(self) -> httpx.AsyncClient:
         return self.rng.choice(self.clients)
@@ -143,7 +145,9 @@ class Soak:
         period_id, end, step = session.workflow
         following = {"ack": "sign", "sign": "score", "score": "close", "close": "reopen", "reopen": ""}
         if step == "ack":
-            await self._call("PUT", f"{PERIODS}/{period_id}/checklist-acks/trial_balance_review", session, json={"notes": "soak"})
+            await self._call(
+                "PUT", f"{PERIODS}/{period_id}/checklist-acks/trial_balance_review", session, json={"notes": "soak"}
+            )
         elif step == "sign":
             await self._call("POST", f"{PERIODS}/{period_id}/sign-offs", session, json={"role": "preparer"})
         elif step == "score":
@@ -218,7 +222,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(int(len(ordered) * share), len(ordered) - 1)] * 1000 if ordered else 0.0
 
 
-def _summary(soak: Soak, started: float, rss: dict[int, list[tuple[float, float]]], outage: tuple[float, float] | None) -> dict[str, object]:
+def _summary(
+    soak: Soak, started: float, rss: dict[int, list[tuple[float, float]]], outage: tuple[float, float] | None
+) -> dict[str, object]:
     answers = soak.run.answers
     in_outage = (lambda sent: outage[0] <= sent <= outage[1] + 5) if outage else (lambda sent: False)
     statuses = Counter(status for sent, _, status in answers if not in_outage(sent))
@@ -255,7 +261,9 @@ def _summary(soak: Soak, started: float, rss: dict[int, list[tuple[float, float]
     return result
 
 
-async def _soak(urls: list[str], pids: list[int], args: argparse.Namespace, cluster: object = None) -> dict[str, object]:
+async def _soak(
+    urls: list[str], pids: list[int], args: argparse.Namespace, cluster: object = None
+) -> dict[str, object]:
     seconds = args.minutes * 60
     soak = Soak(urls, args.rate, seconds)
     started = time.monotonic()

@@ -81,7 +81,18 @@ class Cluster:
     def stop(self) -> None:
         # pg_ctl signals the postmaster itself (runuser would not pass a signal on): fast shutdown.
         subprocess.run(
-            [*self._run_as, str(self._binaries / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w", "-t", "30"],
+            [
+                *self._run_as,
+                str(self._binaries / "pg_ctl"),
+                "stop",
+                "-D",
+                str(self.data),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "30",
+            ],
             capture_output=True,
             timeout=60,
         )

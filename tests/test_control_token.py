@@ -32,7 +32,10 @@ def test_every_control_call_needs_the_bearer_token(guarded: TestClient) -> None:
     for method, path in (("POST", "/__mock/reset"), ("GET", "/__mock/state"), ("PUT", "/__mock/faults")):
         missing = guarded.request(method, path, json={"active": ["missing-report"]})
         assert missing.status_code == 401, path
-        assert missing.json() == {"detail": missing.json()["detail"]} and "Authorization: Bearer" in missing.json()["detail"]
+        assert (
+            missing.json() == {"detail": missing.json()["detail"]}
+            and "Authorization: Bearer" in missing.json()["detail"]
+        )
         assert missing.headers["www-authenticate"] == 'Bearer realm="dayzero-mock control"'
         wrong = guarded.request(method, path, headers={"Authorization": "Bearer nope"}, json={"active": []})
         assert wrong.status_code == 401 and wrong.json() == {"detail": "Invalid control token."}
@@ -104,7 +107,9 @@ def test_the_cli_refuses_an_open_control_api_beyond_loopback_in_one_sentence() -
     )
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1
-    assert "--control-token TOKEN" in run.stderr and "--no-control" in run.stderr and "--allow-open-control" in run.stderr
+    assert (
+        "--control-token TOKEN" in run.stderr and "--no-control" in run.stderr and "--allow-open-control" in run.stderr
+    )
 
 
 def test_a_served_mock_with_a_token_answers_401_then_200() -> None:

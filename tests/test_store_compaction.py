@@ -30,7 +30,10 @@ def _churn(client: TestClient) -> dict:
         client.put(
             f"{PERIODS}/{current['id']}/checklist-acks/trial_balance_review", json={"notes": f"day {day}"}, headers=ACME
         ).raise_for_status()
-        assert client.post(f"{PERIODS}/{current['id']}/sign-offs", json={"role": "preparer"}, headers=ACME).status_code == 201
+        assert (
+            client.post(f"{PERIODS}/{current['id']}/sign-offs", json={"role": "preparer"}, headers=ACME).status_code
+            == 201
+        )
         client.request("DELETE", f"{PERIODS}/{current['id']}/sign-offs", params={"role": "preparer"}, headers=ACME)
         client.post(f"{PERIODS}/{closed['id']}/reopen", json={"reopen_reason": "late"}, headers=ACME).raise_for_status()
         client.post(f"{PERIODS}/close", json={"period_end": closed["period_end"]}, headers=ACME).raise_for_status()
@@ -53,7 +56,10 @@ def test_a_record_changed_many_times_is_one_event_and_a_restart_sees_its_last_st
 ) -> None:
     if kind == "sqlite":
         store = f"sqlite:///{tmp_path / 'mock.db'}"
-        _run(store, lambda: Counter(r[0] for r in sqlite3.connect(tmp_path / "mock.db").execute("SELECT kind FROM events")))
+        _run(
+            store,
+            lambda: Counter(r[0] for r in sqlite3.connect(tmp_path / "mock.db").execute("SELECT kind FROM events")),
+        )
     else:
         import psycopg
 

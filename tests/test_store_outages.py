@@ -111,7 +111,9 @@ class _Load:
                 response = client.get(PACKAGES, params={"limit": 5})
             self.answers.append((sent, time.monotonic() - sent, response.status_code, response))
             if response.status_code == 201:
-                (self.packages if kind == 0 else self.periods).append(response.json()["id"] if kind else response.json()["package"]["id"])
+                (self.packages if kind == 0 else self.periods).append(
+                    response.json()["id"] if kind else response.json()["package"]["id"]
+                )
             time.sleep(0.02)
 
 
@@ -148,7 +150,9 @@ def test_postgres_stopped_and_started_under_two_replicas_answers_503_then_recove
             listed = _all_package_ids(client)
             assert len(listed) == len(set(listed))
             assert set(load.packages) <= set(listed)
-            periods = [p["id"] for p in client.get(PERIODS, params={"limit": 100, "sort_order": "desc"}).json()["items"]]
+            periods = [
+                p["id"] for p in client.get(PERIODS, params={"limit": 100, "sort_order": "desc"}).json()["items"]
+            ]
             assert set(load.periods) <= set(_all_period_ids(client)), url
             assert len(periods) == len(set(periods))
 
@@ -168,7 +172,10 @@ def _all_period_ids(client: httpx.Client) -> list[str]:
 def test_a_writer_waiting_for_the_lock_answers_503_in_time_and_stalls_no_read(postgres_cluster_url: str) -> None:
     with fresh_database(postgres_cluster_url) as store:
         app = create_app(Settings(store=store))
-        with TestClient(app, base_url="http://127.0.0.1:4010", headers=ACME) as client, psycopg.connect(store) as holder:
+        with (
+            TestClient(app, base_url="http://127.0.0.1:4010", headers=ACME) as client,
+            psycopg.connect(store) as holder,
+        ):
             holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))  # another replica stuck mid-write
             answers: dict[str, tuple[float, httpx.Response]] = {}
 
@@ -192,7 +199,9 @@ def test_a_writer_waiting_for_the_lock_answers_503_in_time_and_stalls_no_read(po
             # The lock is free again: the same write goes through, once.
             ok = client.post(PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"})
             assert ok.status_code == 201, ok.text
-            assert client.post(PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"}).status_code == 409
+            assert (
+                client.post(PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"}).status_code == 409
+            )
 
 
 def test_a_locked_sqlite_file_answers_503_and_the_mock_goes_on_once_it_is_free(tmp_path: Path) -> None:
@@ -204,13 +213,20 @@ def test_a_locked_sqlite_file_answers_503_and_the_mock_goes_on_once_it_is_free(t
         other.execute("BEGIN EXCLUSIVE")  # someone's sqlite3 shell holding the file
         try:
             sent = time.monotonic()
-            refused = client.post(PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"}, headers=ACME)
+            refused = client.post(
+                PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"}, headers=ACME
+            )
             assert time.monotonic() - sent < 5
             _assert_unavailable(refused)
         finally:
             other.execute("ROLLBACK")
             other.close()
-        assert client.post(PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"}, headers=ACME).status_code == 201
+        assert (
+            client.post(
+                PERIODS, json={"period_start": "2041-01-01", "period_end": "2041-01-31"}, headers=ACME
+            ).status_code
+            == 201
+        )
         assert created.json()["package"]["id"] in _all_package_ids(_Adapter(client))
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import json
 import logging
@@ -46,11 +47,11 @@ from mock_server.bending.sessions import Sessions, SessionState
 from mock_server.bending.steering import SteeringSettings
 from mock_server.clock import Clock
 from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.errors import ApiError
 from mock_server.identities import Fixtures
 from mock_server.packages import Package
 from mock_server.periods import Period
 from mock_server.state import Ledger, fresh_ledger
-from mock_server.errors import ApiError
 from mock_server.stores.base import Event, Store, StoreError
 from mock_server.stores.records import from_json, from_record, to_record
 
@@ -226,13 +227,14 @@ class Replica:
         or a timeout is a StoreUnavailable, and leaves this replica stale when it was writing
         (the request's changes are in memory but maybe not in the log)."""
         loop = asyncio.get_running_loop()
+        failures: tuple[type[Exception], ...] = (StoreError, *self._driver_errors())
         try:
             future = loop.run_in_executor(thread, call, *args)
             return await asyncio.wait_for(future, max(deadline - loop.time(), 0.01))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._stale = self._stale or writing
             raise StoreUnavailable(f"no answer within {STORE_TIMEOUT:.0f} s") from None
-        except (StoreError, *self._driver_errors()) as error:
+        except failures as error:
             self._stale = self._stale or writing
             _log.warning("store call failed: %s", error)
             raise StoreUnavailable(_reason(error)) from None
@@ -318,7 +320,7 @@ class Replica:
         loop = asyncio.get_running_loop()
         try:
             await asyncio.wait_for(self._writer.acquire(), max(deadline - loop.time(), 0.01))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise StoreUnavailable("another write of this process is waiting for it") from None
         try:
             yield
@@ -344,10 +346,8 @@ class Replica:
         """Roll back whatever ``begin`` opened. Queued on the writer thread and never cancelled:
         a ``begin`` that timed out but is still waiting for the lock gets its end right after."""
         future = self._write_thread.submit(self.store.end, True)
-        try:
+        with contextlib.suppress(Exception):  # the store is away: its transaction went with it
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), STORE_TIMEOUT)
-        except Exception:  # noqa: BLE001 (the store is away: its transaction went with it)
-            pass
 
     def close(self) -> None:
         """Let the store's threads go (after what they are doing)."""

@@ -4,6 +4,7 @@ gives back the writer lock."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -122,10 +123,8 @@ class SqlStore:
             raise
 
     def _end_after_failure(self) -> None:
-        try:
+        with contextlib.suppress(self.ERROR):  # the connection is gone: so are its transaction and lock
             self._end(failed=True)
-        except self.ERROR:
-            pass  # the connection itself is gone: so is its transaction and its lock
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
