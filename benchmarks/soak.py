@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import random
+import signal
 import socket
 import sys
 import tempfile
@@ -85,6 +86,7 @@ class Soak:
         self.sessions = [Session(f"soak-0-{i}") for i in range(SESSIONS)]
         self.retired: list[Session] = []
         self.generation = 0
+        self.lag = 0.0  # how far behind its schedule the generator fell (s)
         self.clients = [
             httpx.AsyncClient(base_url=u, timeout=30, limits=httpx.Limits(max_connections=64)) for u in urls
         ]
@@ -178,8 +180,8 @@ class Soak:
         next_churn = started + 3
         while (now := time.monotonic()) < started + self.seconds:
             due = started + tick / self.rate
-            if due > now:
-                await asyncio.sleep(due - now)
+            self.lag = max(self.lag, now - due)
+            await asyncio.sleep(max(due - now, 0))  # behind schedule: still let the requests run
             task = asyncio.create_task(self.action(tick))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -250,6 +252,7 @@ def _summary(
         "p99_last_minute_ms": round(_percentile(last, 0.99), 1),
         "memory": memory,
         "sessions_used": SESSIONS + soak.generation,
+        "generator_max_lag_s": round(soak.lag, 2),
     }
     if outage:
         during = [(sent, s, status) for sent, s, status in answers if in_outage(sent)]
@@ -305,6 +308,7 @@ def _mock(stack: ExitStack, store: str) -> tuple[str, int]:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the mocks and PostgreSQL on the way out
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=100, help="requests a second (each target)")
