@@ -25,6 +25,7 @@ from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessio
 from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, declared_statuses
 from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
+from mock_server.control.guard import ControlGuard
 from mock_server.control.journal import Journal, JournalMiddleware
 from mock_server.cursors import CursorCodec
 from mock_server.direct_app import DirectAsyncApp
@@ -88,6 +89,8 @@ class MockRuntime:
             else 0.0,
             faults=self.faults,
             steering=self.steering,
+            # Its own connection for the reads that bring each request up to date.
+            reader=open_store(settings.store) if self.store.shared else None,
         )
         self.sessions = Sessions(
             self.replica, idle_seconds=settings.session_idle_seconds, max_sessions=settings.max_sessions
@@ -314,6 +317,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         allow_headers=["*"],
         expose_headers=["Content-Disposition", "Content-Length", "WWW-Authenticate"],
     )
+    if settings.control and settings.control_token:  # inside CORS: a browser reads the 401
+        app.add_middleware(ControlGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, token=settings.control_token)
     install_error_handlers(app, operations.methods)
     app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
     return app
@@ -344,14 +349,15 @@ def _writes_in_transactions(
     handlers: dict[str, Callable[..., Any]], document: dict[str, Any], replica: Replica
 ) -> dict[str, Callable[..., Any]]:
     """Every operation that is not a GET runs in a store transaction (see stores/replica.py):
-    its checks and its writes see, and leave, one state for every process."""
+    its checks and its writes see, and leave, one state for every process; every other one
+    has what it records (a package created, a score snapshot) committed before it answers."""
     writes = {
         operation["operationId"]
         for item in document["paths"].values()
         for method, operation in item.items()
         if method != "get" and operation["operationId"] not in INDEPENDENT_WRITES
     }
-    return {op: replica.transactional(h) if op in writes else h for op, h in handlers.items()}
+    return {op: replica.transactional(h) if op in writes else replica.recorded(h) for op, h in handlers.items()}
 
 
 def _with_control(effective: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:

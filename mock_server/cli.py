@@ -101,6 +101,18 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="do not serve the /__mock control API",
     )
     serve.add_argument(
+        "--control-token",
+        default=env_or("CONTROL_TOKEN", ""),
+        metavar="TOKEN",
+        help="every /__mock call must send 'Authorization: Bearer TOKEN' (needed to listen beyond loopback)",
+    )
+    serve.add_argument(
+        "--allow-open-control",
+        action="store_true",
+        default=env_or("ALLOW_OPEN_CONTROL", "") not in ("", "0"),
+        help="listen beyond loopback with the control API open to anyone who reaches it (one-developer containers)",
+    )
+    serve.add_argument(
         "--cors-origin",
         action="append",
         dest="cors_origins",
@@ -211,6 +223,8 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         queue_seconds=args.queue_seconds,
         build_seconds=args.build_seconds,
         control=not args.no_control,
+        control_token=args.control_token,
+        allow_open_control=args.allow_open_control,
         cors_origins=cors,
         clock=args.clock,
         now=args.now,
@@ -251,6 +265,7 @@ def banner(settings: Settings) -> str:
         f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' '{url}/api/v1/accounting-periods?limit=3'\n"
         + (f"  console:  {url}/__mock/ui\n" if settings.control else "")
         + (f"  control:  {url}/__mock (reset, clock, faults, steering, requests)\n" if settings.control else "")
+        + _control_line(settings)
         + (
             f"  generation: {settings.generation} (success bodies wrapped in SuccessEnvelope)\n"
             if settings.generation == "envelope"
@@ -269,6 +284,20 @@ def banner(settings: Settings) -> str:
             if settings.store not in ("", "memory")
             else "  store:    memory (state is lost on restart; --store sqlite:///mock.db keeps it)\n"
         )
+    )
+
+
+def _control_line(settings: Settings) -> str:
+    exposure = settings.control_exposure
+    if exposure == "off":
+        return ""
+    if exposure == "token":
+        return "  control:  protected: every /__mock call needs 'Authorization: Bearer <control token>'\n"
+    if exposure == "loopback":
+        return f"  control:  open to this machine only ({settings.host}); --control-token TOKEN protects it\n"
+    return (
+        f"  CONTROL OPEN to anyone who can reach {settings.host}:{settings.port} (--allow-open-control): "
+        "they can reset the state and switch faults on; --control-token TOKEN protects it\n"
     )
 
 

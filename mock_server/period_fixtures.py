@@ -26,6 +26,23 @@ ACK_NOTES = (
 )
 
 
+_SHARED: dict[tuple[int, date, int], tuple[Fixtures, PeriodStore]] = {}
+_SHARED_DAYS = 4  # fixture stores kept (sessions made on different days, resets moving the clock)
+
+
+def shared_fixture_period_store(fixtures: Fixtures, *, today: date, seed: int) -> PeriodStore:
+    """A fork of the fixtures' store for ``today``: every session of that day shares its
+    periods, close records and score histories (and what the periods cache: their JSON, their
+    books' activity) until it changes them. The base store of a day is made once."""
+    key = (id(fixtures), today, seed)
+    entry = _SHARED.get(key)
+    if entry is None or entry[0] is not fixtures:
+        while len(_SHARED) >= _SHARED_DAYS:
+            del _SHARED[next(iter(_SHARED))]
+        entry = _SHARED[key] = (fixtures, fixture_period_store(fixtures, today=today, seed=seed))
+    return entry[1].fork()
+
+
 def fixture_period_store(fixtures: Fixtures, *, today: date, seed: int) -> PeriodStore:
     """Every business's periods and their close history, identical for the same inputs."""
     store = PeriodStore()

@@ -23,12 +23,43 @@ class PeriodStore:
         self._history: dict[str, dict[date, ScoreSnapshot]] = {}
         # Told of every change: (kind, record) (see mock_server/stores/replica.py).
         self.observer: Callable[[str, Any], None] = lambda kind, record: None
+        # A fork shares the inner tables of the store it was made from until it writes to one.
+        self._forked = False
+        self._owned: set[tuple[str, Any]] = set()
+
+    def fork(self) -> PeriodStore:
+        """A store that starts as this one and shares its records and tables, copying a table
+        (a business's period list, a period's acks, sign-offs or score history) only when it
+        first writes to it: sessions cost what they change. Fork only a store nobody writes to
+        any more (the fixtures' store of a day: period_fixtures.shared_fixture_period_store)."""
+        other = PeriodStore()
+        other._by_id = dict(self._by_id)
+        other._by_business = dict(self._by_business)
+        other._acks = dict(self._acks)
+        other._sign_offs = dict(self._sign_offs)
+        other._history = dict(self._history)
+        other._forked = True
+        return other
+
+    def _writable(self, name: str, key: Any, empty: Callable[[], Any]) -> Any:
+        """``self.<name>[key]``, this store's own (a shared one is copied on first write)."""
+        table = getattr(self, name)
+        inner = table.get(key)
+        if inner is None:
+            inner = table[key] = empty()
+        elif self._forked and (name, key) not in self._owned:
+            inner = table[key] = inner.copy()
+        else:
+            return inner
+        if self._forked:
+            self._owned.add((name, key))
+        return inner
 
     # -- periods -----------------------------------------------------------------------------
 
     def add(self, period: Period) -> None:
         self._by_id[period.id] = period
-        insort(self._by_business.setdefault(period.business_id, []), (period.period_start, period.id))
+        insort(self._writable("_by_business", period.business_id, list), (period.period_start, period.id))
         self.observer("period", period)
 
     def replace(self, period: Period) -> None:
@@ -70,7 +101,7 @@ class PeriodStore:
         return self._acks.get((period.business_id, period.period_start), {})
 
     def put_ack(self, ack: ChecklistAck) -> None:
-        self._acks.setdefault((ack.business_id, ack.period_start), {})[ack.step_id] = ack
+        self._writable("_acks", (ack.business_id, ack.period_start), dict)[ack.step_id] = ack
         self.observer("ack", ack)
 
     def sign_offs(self, period_id: str) -> dict[tuple[str, str], SignOff]:
@@ -78,11 +109,13 @@ class PeriodStore:
         return self._sign_offs.get(period_id, {})
 
     def put_sign_off(self, sign_off: SignOff) -> None:
-        self._sign_offs.setdefault(sign_off.period_id, {})[(sign_off.user_id, sign_off.role)] = sign_off
+        self._writable("_sign_offs", sign_off.period_id, dict)[(sign_off.user_id, sign_off.role)] = sign_off
         self.observer("sign_off", sign_off)
 
     def remove_sign_off(self, period_id: str, user_id: str, role: str) -> SignOff | None:
-        removed = self._sign_offs.get(period_id, {}).pop((user_id, role), None)
+        if (user_id, role) not in self._sign_offs.get(period_id, {}):
+            return None
+        removed = self._writable("_sign_offs", period_id, dict).pop((user_id, role))
         if removed is not None:
             self.observer("sign_off_removed", {"period_id": period_id, "user_id": user_id, "role": role})
         return removed
@@ -93,7 +126,6 @@ class PeriodStore:
 
     def record_snapshot(self, period_id: str, snapshot: ScoreSnapshot) -> None:
         """Keep the day's snapshot (one per UTC day: the day's last computation)."""
-        days = self._history.setdefault(period_id, {})
-        if days.get(snapshot.day) != snapshot:
-            days[snapshot.day] = snapshot
+        if self._history.get(period_id, {}).get(snapshot.day) != snapshot:
+            self._writable("_history", period_id, dict)[snapshot.day] = snapshot
             self.observer("snapshot", {"period_id": period_id, "snapshot": snapshot})

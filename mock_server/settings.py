@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,10 @@ class Settings:
     queue_seconds: float = 3.0
     build_seconds: float = 5.0
     control: bool = True
+    # The control API's bearer token ("" : none). Binding beyond loopback needs one, --no-control,
+    # or allow_open_control (an explicit opt-out for one-developer containers): see control_exposure.
+    control_token: str = ""
+    allow_open_control: bool = False
     cors_origins: tuple[str, ...] = ("*",)
     # "real": wall-clock time plus whatever /__mock/clock/advance added.
     # "frozen": time stands still at `frozen_at` until advanced (deterministic tests).
@@ -57,6 +62,7 @@ class Settings:
     generation: str = "bare"
 
     def __post_init__(self) -> None:
+        _check_control_exposure(self)
         if self.clock not in ("real", "frozen"):
             raise ValueError(f"clock must be 'real' or 'frozen', not {self.clock!r}.")
         if self.generation not in ("bare", "envelope"):
@@ -80,6 +86,15 @@ class Settings:
         return parse_instant(self.now or self.frozen_at)
 
     @property
+    def control_exposure(self) -> str:
+        """Who may call the control API: "off", "token", "loopback" (this machine) or "open"."""
+        if not self.control:
+            return "off"
+        if self.control_token:
+            return "token"
+        return "loopback" if is_loopback(self.host) else "open"
+
+    @property
     def base_url(self) -> str:
         """Where clients reach the mock (used in presigned download URLs)."""
         if self.public_base_url:
@@ -91,3 +106,25 @@ class Settings:
     def secret(self) -> bytes:
         """Key for HMAC signatures."""
         return (self.signing_key or f"dayzero-mock-{self.seed}").encode()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_control_exposure(settings: Settings) -> None:
+    """The control API resets everyone's state and switches faults on for everyone: beyond
+    loopback it needs a token, unless it is switched off or left open on purpose."""
+    if settings.control_exposure == "open" and not settings.allow_open_control:
+        raise ValueError(
+            f"--host {settings.host} reaches beyond this machine, and anyone who can reach it could reset "
+            "the state or switch faults on through /__mock: add --control-token TOKEN (clients then send "
+            "'Authorization: Bearer TOKEN' to /__mock), or --no-control, or --allow-open-control to "
+            "leave it open on purpose."
+        )

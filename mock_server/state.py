@@ -12,7 +12,7 @@ from typing import Any
 
 from mock_server.identities import Fixtures
 from mock_server.packages import Package
-from mock_server.period_fixtures import fixture_period_store
+from mock_server.period_fixtures import shared_fixture_period_store
 from mock_server.period_store import PeriodStore
 
 # Told of every change to the state: (kind, record); see mock_server/stores/replica.py.
@@ -98,7 +98,7 @@ def fresh_ledger(
     Every session draws its own ids, so a package id names one package whichever session made
     it; ``seeded_ids=False`` (several processes sharing one store) draws them at random instead.
     """
-    periods = fixture_period_store(fixtures, today=today, seed=seed)
+    periods = shared_fixture_period_store(fixtures, today=today, seed=seed)
     if not seeded_ids:
         ids = random.Random()
     else:

@@ -35,10 +35,17 @@ class RunningMock:
     settings: Settings
 
     def reset(self) -> None:
-        httpx.post(f"{self.base_url}/__mock/reset").raise_for_status()
+        httpx.post(f"{self.base_url}/__mock/reset", headers=self.control_headers()).raise_for_status()
 
     def advance(self, seconds: float) -> None:
-        httpx.post(f"{self.base_url}/__mock/clock/advance", json={"seconds": seconds}).raise_for_status()
+        httpx.post(
+            f"{self.base_url}/__mock/clock/advance", json={"seconds": seconds}, headers=self.control_headers()
+        ).raise_for_status()
+
+    def control_headers(self) -> dict[str, str]:
+        """What a /__mock call sends (the control token, when the mock has one)."""
+        token = self.settings.control_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     @staticmethod
     def headers(token: str = "dz_demo_acme", business_id: str = ACME_ID) -> dict[str, str]:

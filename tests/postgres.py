@@ -38,6 +38,76 @@ def _missing(message: str) -> None:
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
     """A running cluster; yields the URL of its ``postgres`` database (user ``dzmock``, trust auth)."""
+    with stoppable_cluster() as cluster:
+        yield cluster.url
+
+
+class Cluster:
+    """A throwaway cluster that a test may stop (``pg_ctl stop -m fast``) and start again on
+    the same port, as a database restarting at night does."""
+
+    def __init__(self, binaries: Path, run_as: list[str], folder: Path, port: int) -> None:
+        self._binaries = binaries
+        self._run_as = run_as
+        self._folder = folder
+        self.data = folder / "data"
+        self.port = port
+        self.url = f"postgresql://dzmock@127.0.0.1:{port}/postgres"
+        self._server: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._server = subprocess.Popen(
+            [
+                *self._run_as,
+                str(self._binaries / "postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self._folder),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=200",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_ready(self.url, self._server)
+
+    def stop(self) -> None:
+        # pg_ctl signals the postmaster itself (runuser would not pass a signal on): fast shutdown.
+        subprocess.run(
+            [
+                *self._run_as,
+                str(self._binaries / "pg_ctl"),
+                "stop",
+                "-D",
+                str(self.data),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "30",
+            ],
+            capture_output=True,
+            timeout=60,
+        )
+        if self._server is not None:
+            try:
+                self._server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._server.kill()
+                self._server.wait(timeout=10)
+            self._server = None
+
+
+@contextmanager
+def stoppable_cluster() -> Iterator[Cluster]:
+    """A running ``Cluster``, stopped and removed on exit."""
     binaries = _binaries()
     if binaries is None:
         _missing("PostgreSQL is not installed (apt-get install postgresql; .ci/run does it).")
@@ -51,52 +121,21 @@ def postgres_cluster() -> Iterator[str]:
             _missing("Running as root and there is no 'postgres' user to run PostgreSQL as.")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
-    data = folder / "data"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    cluster = Cluster(binaries, run_as, folder, port)
     subprocess.run(
-        [*run_as, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "dzmock", "--no-sync"],
+        [*run_as, str(binaries / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", "dzmock", "--no-sync"],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    server = subprocess.Popen(
-        [
-            *run_as,
-            str(binaries / "postgres"),
-            "-D",
-            str(data),
-            "-p",
-            str(port),
-            "-k",
-            str(folder),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "fsync=off",
-            "-c",
-            "max_connections=200",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"postgresql://dzmock@127.0.0.1:{port}/postgres"
     try:
-        _wait_ready(url, server)
-        yield url
+        cluster.start()
+        yield cluster
     finally:
-        # pg_ctl signals the postmaster itself (runuser would not pass a signal on): fast shutdown.
-        subprocess.run(
-            [*run_as, str(binaries / "pg_ctl"), "stop", "-D", str(data), "-m", "fast", "-w", "-t", "30"],
-            capture_output=True,
-            timeout=60,
-        )
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

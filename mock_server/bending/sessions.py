@@ -95,6 +95,12 @@ class Sessions:
         self._named.move_to_end(name)
         return state
 
+    def rebuild(self) -> None:
+        """Start over from the builder: a fresh shared state, no named session in memory (they
+        are loaded again on their next request). For a replica whose state left the log's."""
+        self.shared = self._new_state(None)
+        self._named.clear()
+
     def reset_current(self) -> None:
         """Back to the fixtures for the current session, as of its clock (which keeps its time)."""
         self._builder.reset(_CURRENT.get(), self.current())

@@ -36,8 +36,9 @@ class Store(Protocol):
         """Events after ``seq`` in log order (only ``session``'s when given)."""
         ...
 
-    def append(self, origin: str, session: str, kind: str, data: str) -> int:
-        """Write one event (committed before this returns, unless inside ``exclusive``); its seq."""
+    def append(self, origin: str, session: str, kind: str, data: str, identity: str | None = None) -> int:
+        """Write one event (committed before this returns, unless inside ``exclusive``); its seq.
+        The session's older events of the same ``identity`` go: this one supersedes them."""
         ...
 
     def forget(self, session: str, before: int) -> None:
@@ -46,6 +47,14 @@ class Store(Protocol):
 
     def exclusive(self) -> AbstractContextManager[None]:
         """One writer at a time across every process: appends inside commit together at exit."""
+        ...
+
+    def begin(self) -> None:
+        """Open a writer section (as ``exclusive``) that ``end`` closes, across several calls."""
+        ...
+
+    def end(self, failed: bool = False) -> None:
+        """Commit (``failed``: roll back) what ``begin`` opened, and give the lock back."""
         ...
 
     def close(self) -> None: ...

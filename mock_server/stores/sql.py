@@ -4,6 +4,7 @@ gives back the writer lock."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -73,20 +74,57 @@ class SqlStore:
         rows = self._execute(query + " ORDER BY seq", params).fetchall()
         return (Event(*row) for row in rows)
 
-    def append(self, origin: str, session: str, kind: str, data: str) -> int:
+    def append(self, origin: str, session: str, kind: str, data: str, identity: str | None = None) -> int:
         p = self.PARAM
         with self.exclusive():
             row = self._execute(
-                f"INSERT INTO {self.EVENTS} (origin, session, kind, data) VALUES ({p}, {p}, {p}, {p}) RETURNING seq",
-                (origin, session, kind, data),
+                f"INSERT INTO {self.EVENTS} (origin, session, kind, data, ident) VALUES ({p}, {p}, {p}, {p}, {p}) "
+                "RETURNING seq",
+                (origin, session, kind, data, identity),
             ).fetchone()
-            return int(row[0])
+            seq = int(row[0])
+            if identity is not None:  # compaction: the log keeps the state, not its history
+                self._execute(
+                    f"DELETE FROM {self.EVENTS} WHERE session = {p} AND ident = {p} AND seq < {p}",
+                    (session, identity, seq),
+                )
+            return seq
 
     def forget(self, session: str, before: int) -> None:
         with self.exclusive():
             self._execute(
                 f"DELETE FROM {self.EVENTS} WHERE session = {self.PARAM} AND seq < {self.PARAM}", (session, before)
             )
+
+    def begin(self) -> None:
+        """Open a writer section that ``end`` closes (a request's transaction, across several
+        calls on the store's thread); appends and forgets inside it commit at ``end``."""
+        if self._depth:
+            raise StoreError("A writer section is open already.")
+        try:
+            self._begin()
+        except Exception:
+            self._end_after_failure()
+            raise
+        self._depth = 1
+
+    def end(self, failed: bool = False) -> None:
+        """Commit (or roll back) the section ``begin`` opened and give the lock back (none open: nothing)."""
+        if not self._depth:
+            return
+        self._depth = 0
+        if failed:
+            self._end_after_failure()
+            return
+        try:
+            self._end(failed=False)
+        except self.ERROR:
+            self._end_after_failure()
+            raise
+
+    def _end_after_failure(self) -> None:
+        with contextlib.suppress(self.ERROR):  # the connection is gone: so are its transaction and lock
+            self._end(failed=True)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -97,8 +135,7 @@ class SqlStore:
             finally:
                 self._depth -= 1
             return
-        self._begin()
-        self._depth = 1
+        self.begin()
         failed = False
         try:
             yield

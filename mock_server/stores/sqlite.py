@@ -4,7 +4,9 @@ WAL mode, so readers never wait for the writer; ``synchronous=NORMAL``, so a com
 survives the process being killed (not a power cut, which a mock need not survive). Writers
 queue on an flock of ``<db>.lock`` before ``BEGIN IMMEDIATE``: the kernel wakes the next one
 the moment the lock is free, where SQLite's own busy handler sleeps in growing steps (with
-two workers creating packages, p99 went to ~80 ms on that alone).
+two workers creating packages, p99 went to ~80 ms on that alone). A file locked by something
+else than the mock gives up after ``BUSY_SECONDS`` (the request answers 503), as does a file
+the mock may not write.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def sqlite_path(url: str) -> Path:
     return Path(path)
 
 
+BUSY_SECONDS = 3.0  # how long a write waits for a lock held outside the mock's own flock
+
+
 class SqliteStore(SqlStore):
     EVENTS = "events"
     SCHEMA = "schema_version"
@@ -40,6 +45,12 @@ class SqliteStore(SqlStore):
         );
         CREATE INDEX events_by_session ON events (session, seq);
         """,
+        # 2: each event names what it is the latest word on (mock_server/stores/replica.py
+        # _identity); an append drops the older events of its identity.
+        """
+        ALTER TABLE events ADD COLUMN ident TEXT;
+        CREATE INDEX events_by_ident ON events (session, ident);
+        """,
     )
     PARAM = "?"
     ERROR = sqlite3.Error
@@ -51,7 +62,7 @@ class SqliteStore(SqlStore):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock_file = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 (kept open)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
@@ -63,9 +74,15 @@ class SqliteStore(SqlStore):
 
     def _begin(self) -> None:
         fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            raise
 
     def _end(self, *, failed: bool) -> None:
+        if self._lock_file.closed:
+            return
         try:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK" if failed else "COMMIT")

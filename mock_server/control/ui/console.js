@@ -10,8 +10,24 @@ function sessionHeaders() {
   return name ? { "x-mock-session": name } : {};
 }
 
+// The control token (dayzero-mock serve --control-token): asked once, kept for this tab.
+const TOKEN_KEY = "dayzero-mock-control-token";
+
+function tokenHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+class NeedsToken extends Error {}
+
+function askForToken(message) {
+  $("#token-form").hidden = false;
+  $("#token-reason").textContent = message;
+  $("#token").focus();
+}
+
 async function call(method, path, body) {
-  const headers = { ...sessionHeaders() };
+  const headers = { ...sessionHeaders(), ...tokenHeaders() };
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(API + path, {
     method,
@@ -20,6 +36,16 @@ async function call(method, path, body) {
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
+  if (response.status === 401) {
+    // Several calls run at once: the first refusal of a sent token decides the message.
+    if (headers.authorization) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      askForToken("That control token was refused; enter the right one.");
+    } else if ($("#token-form").hidden) {
+      askForToken("This mock's control API is protected: enter its control token.");
+    }
+    throw new NeedsToken("Control token needed");
+  }
   if (!response.ok) {
     const detail = data && data.detail;
     const reason = Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : detail;
@@ -42,7 +68,7 @@ async function act(label, action) {
     if (label) say(label);
     await refresh();
   } catch (error) {
-    say(error.message, true);
+    if (!(error instanceof NeedsToken)) say(error.message, true);
   }
 }
 
@@ -216,11 +242,27 @@ $("#steering").addEventListener("submit", (event) => {
   });
 });
 $("#session").addEventListener("change", () => act(null, async () => {}));
+$("#token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $("#token").value.trim());
+  $("#token").value = "";
+  $("#token-form").hidden = true;
+  start();
+});
+
+function sayUnlessToken(error) {
+  if (!(error instanceof NeedsToken)) say(error.message, true);
+}
 
 setInterval(() => {
-  if ($("#auto-refresh").checked && document.visibilityState === "visible") refresh().catch((e) => say(e.message, true));
+  if ($("#auto-refresh").checked && document.visibilityState === "visible" && $("#token-form").hidden) {
+    refresh().catch(sayUnlessToken);
+  }
 }, 2000);
 
-Promise.all([renderFaults(), renderSteering(), refresh()])
-  .then(() => document.body.setAttribute("data-ready", "yes"))
-  .catch((error) => say(error.message, true));
+function start() {
+  Promise.all([renderFaults(), renderSteering(), refresh()])
+    .then(() => document.body.setAttribute("data-ready", "yes"))
+    .catch(sayUnlessToken);
+}
+start();

@@ -1,0 +1,137 @@
+"""A restart on a store with history: 100k packages and a year of period activity.
+
+Usage: python benchmarks/restart.py [--packages 100000] [--days 365] [--keep PATH]
+Builds a SQLite store as the mock writes it: a year of period activity driven through the
+mock itself (in-process, the clock advanced a day at a time: each day every business's
+close score is read (a snapshot), a checklist step acknowledged again, a sign-off given and
+taken back, and every week a closed period reopened and closed again), then N packages
+(one created through the mock, its event copied N times with new ids and creation times, as
+N creates would have left it). Then it times `dayzero-mock serve --store sqlite:///...` from
+start to its first answer of a package list, three times, and prints the figures and the
+database's size and event count as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from starlette.testclient import TestClient  # noqa: E402
+
+from mock_server.app import create_app  # noqa: E402
+from mock_server.settings import Settings  # noqa: E402
+from mock_server.testing import ACME_ID, GLOBEX_ID, server_process  # noqa: E402
+
+PACKAGES = "/api/v1/month-end-packages"
+PERIODS = "/api/v1/accounting-periods"
+BODY = {"selected_reports": ["pl", "balance_sheet"], "period_start": "2026-10-01", "period_end": "2026-10-31"}
+BUSINESSES = {ACME_ID: "dz_demo_acme", GLOBEX_ID: "dz_demo_globex"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def build(path: Path, packages: int, days: int) -> None:
+    url = f"sqlite:///{path}"
+    with TestClient(create_app(Settings(store=url, clock="frozen")), base_url="http://127.0.0.1:4010") as client:
+        heads = {b: {"Authorization": f"Bearer {t}", "x-business-id": b} for b, t in BUSINESSES.items()}
+        for day in range(days):
+            for headers in heads.values():
+                periods = client.get(PERIODS, params={"limit": 100}, headers=headers).json()["items"]
+                current = next(p for p in reversed(periods) if p["status"] == "open")
+                client.get(f"{PERIODS}/{current['id']}/close-score", headers=headers).raise_for_status()
+                client.put(
+                    f"{PERIODS}/{current['id']}/checklist-acks/trial_balance_review",
+                    json={"notes": f"day {day}"},
+                    headers=headers,
+                ).raise_for_status()
+                signed = client.post(f"{PERIODS}/{current['id']}/sign-offs", json={"role": "preparer"}, headers=headers)
+                if signed.status_code == 201:
+                    client.request(
+                        "DELETE", f"{PERIODS}/{current['id']}/sign-offs", params={"role": "preparer"}, headers=headers
+                    )
+                if day % 7 == 0:
+                    closed = next((p for p in reversed(periods) if p["status"] == "closed"), None)
+                    if closed is not None:
+                        client.post(
+                            f"{PERIODS}/{closed['id']}/reopen", json={"reopen_reason": "late invoice"}, headers=headers
+                        ).raise_for_status()
+                        client.post(
+                            f"{PERIODS}/close", json={"period_end": closed["period_end"]}, headers=headers
+                        ).raise_for_status()
+            client.post("/__mock/clock/advance", json={"seconds": 86400}).raise_for_status()
+        client.post(PACKAGES, json=BODY, headers=heads[ACME_ID]).raise_for_status()
+    db = sqlite3.connect(path)
+    origin, session, data = db.execute(
+        "SELECT origin, session, data FROM events WHERE kind = 'package' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    template = json.loads(data)
+    created = template["timeline"]["created_at"]
+    rows = []
+    for i in range(packages - 1):
+        package_id = str(uuid.uuid4())
+        record = {
+            **template,
+            "id": package_id,
+            "workflow_id": f"month-end-package-{package_id}",
+            "timeline": {**template["timeline"], "created_at": created - (packages - i)},
+        }
+        rows.append((origin, session, "package", json.dumps(record, separators=(",", ":"))))
+    with db:
+        db.executemany("INSERT INTO events (origin, session, kind, data) VALUES (?, ?, ?, ?)", rows)
+    db.execute("VACUUM")
+    db.close()
+
+
+def time_restart(path: Path) -> float:
+    port = free_port()
+    exe = str(Path(sys.executable).with_name("dayzero-mock"))
+    command = [exe, "serve", "--port", str(port), "--store", f"sqlite:///{path}"]
+    ready = f"http://127.0.0.1:{port}{PACKAGES}?limit=20"
+    headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
+    with server_process(command, ready, headers=headers, startup_timeout=120) as (_, seconds):
+        return seconds
+
+
+def describe(path: Path) -> dict[str, object]:
+    db = sqlite3.connect(path)
+    kinds = dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
+    db.close()
+    return {"size_mb": round(path.stat().st_size / 2**20, 1), "events": sum(kinds.values()), "by_kind": kinds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--packages", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--keep", type=Path, help="build the store here (and keep it) instead of a temp folder")
+    parser.add_argument("--reuse", action="store_true", help="time the store at --keep as it is, without building")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="dz-restart-"))
+    path = args.keep or folder / "mock.db"
+    started = time.perf_counter()
+    if not args.reuse:
+        path.unlink(missing_ok=True)
+        build(path, args.packages, args.days)
+    figures: dict[str, object] = {"packages": args.packages, "days": args.days}
+    figures["build_seconds"] = round(time.perf_counter() - started, 1)
+    figures["before_restart"] = describe(path)
+    figures["first_answer_seconds"] = [round(time_restart(path), 2) for _ in range(3)]
+    figures["after_restarts"] = describe(path)
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
