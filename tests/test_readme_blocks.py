@@ -28,6 +28,17 @@ NOT_RUN_HERE = {
     "npm ci && npx openapi-typescript": (
         "npm ci needs the npm registry; tests/test_clients.py runs both generators end to end"
     ),
+    "docker build -t dayzero-mock-kit": (
+        "needs a container engine and an image; tests/test_container_image.py builds the Containerfile "
+        "with podman and runs it"
+    ),
+    "uvx --from dayzero-mock-kit": (
+        "dayzero-mock-kit is not on PyPI yet; tests/test_one_line_runs.py runs `uv tool run --from` the checkout"
+    ),
+    "from dayzero_mock_kit.testcontainers import": (
+        "needs a container engine; tests/test_testcontainers.py runs it through podman's Docker socket"
+    ),
+    "<!-- ci-conformance -->": "tests/test_ci_templates.py runs it with the inputs as environment variables",
     "dayzero-conformance proxy --upstream": (
         "a walkthrough whose [...] mark optional flags and whose step 2 is your own client; "
         "tests/test_traffic.py runs the proxy and validate-har"
