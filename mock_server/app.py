@@ -36,8 +36,8 @@ from mock_server.generations import ReplyWriter
 from mock_server.handlers import contract_handlers
 from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
-from mock_server.home_page import home_page
 from mock_server.health import HealthMiddleware
+from mock_server.home_page import home_page
 from mock_server.identities import load_fixtures
 from mock_server.json_responses import json_body, json_text
 from mock_server.reports.builds import ArchiveBuilds
