@@ -13,6 +13,7 @@ import httpx
 
 from conformance.generation import BodyGeneration, unwrap
 from conformance.settings import Identity
+from dayzero_mock_kit.openapi.operations import Operation
 
 TOKEN_PLACEHOLDER = "$DZ_TOKEN"
 OTHER_TOKEN_PLACEHOLDER = "$DZ_OTHER_TOKEN"
@@ -143,6 +144,10 @@ class ApiClient:
         )
         self.last = exchange
         return exchange
+
+    def call(self, operation: Operation, /, *, path: dict[str, str] | None = None, **kwargs: Any) -> Exchange:
+        """Call one operation of the table, its path template filled from ``path``."""
+        return self.request(operation.method, operation.path.format(**(path or {})), **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("GET", path, **kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
+from conformance.arguments import API_PREFIX
 from conformance.baseline import KNOWN, NEW
 from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, RunResult
 
@@ -25,9 +26,9 @@ SYMBOL = {PASSED: "pass", FAILED: "FAIL", ERROR: "ERROR", SKIPPED: "skip"}
 
 
 def _short(operation: str) -> str:
-    """'GET /api/v1/month-end-packages/{package_id}' -> 'GET packages/{id}' (the matrix's headers)."""
+    """'GET <prefix>month-end-packages/{package_id}' -> 'GET packages/{id}' (the matrix's headers)."""
     method, _, path = operation.partition(" ")
-    path = path.replace("/api/v1/", "").replace("month-end-packages", "packages")
+    path = path.replace(API_PREFIX, "").replace("month-end-packages", "packages")
     path = path.replace("accounting-periods", "periods").replace("{package_id}", "{id}").replace("{period_id}", "{id}")
     return f"{method} {path}"
 

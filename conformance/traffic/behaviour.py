@@ -16,27 +16,15 @@ from urllib.parse import urlsplit
 
 from conformance.registry import MUST
 from conformance.traffic.exchange import TrafficExchange
-from conformance.traffic.operation_ids import (
-    ACK,
-    BULK_LOCK,
-    CLOSE,
-    CREATE_PACKAGE,
-    CREATE_PERIOD,
-    DOWNLOAD,
-    GET_PACKAGE,
-    LIST_PERIODS,
-    LISTS,
-    READINESS,
-    REOPEN,
-    REVOKE_SIGN_OFF,
-    SIGN_OFF,
-)
 from conformance.traffic.page_walks import PageWalks
 from conformance.traffic.violations import Violation
+from dayzero_mock_kit.openapi.operations import Operation
 
 PERIOD_STATUSES = ("open", "closed", "locked")
 READINESS_STATUSES = ("pass", "warning", "fail")
-PERIOD_WRITES = (ACK, SIGN_OFF, REVOKE_SIGN_OFF)
+PERIOD_WRITES = (Operation.ACKNOWLEDGE_CHECKLIST_STEP, Operation.CREATE_SIGN_OFF, Operation.DELETE_SIGN_OFF)
+LISTS = (Operation.LIST_PACKAGES, Operation.LIST_PERIODS)
+PERIOD_CHANGES = (Operation.CREATE_PERIOD, Operation.CLOSE_PERIOD, Operation.REOPEN_PERIOD)
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
@@ -91,20 +79,21 @@ class BehaviourRules:
             found += self._list(answer, query)
             found += self._walk(exchange.path, answer, query)
             found += self._page_walks.see(exchange.path, query, answer)
-        if operation_id in (CREATE_PACKAGE, GET_PACKAGE):
-            package = answer.get("package") if operation_id == CREATE_PACKAGE and isinstance(answer, dict) else answer
+        if operation_id in (Operation.CREATE_PACKAGE, Operation.GET_PACKAGE):
+            created = operation_id == Operation.CREATE_PACKAGE
+            package = answer.get("package") if created and isinstance(answer, dict) else answer
             if isinstance(package, dict):
-                found += self._package(package, request if operation_id == CREATE_PACKAGE else None)
-        if operation_id == DOWNLOAD:
+                found += self._package(package, request if created else None)
+        if operation_id == Operation.GET_DOWNLOAD_URL:
             package_id = exchange.path.rstrip("/").split("/")[-2]
             self._downloaded.add(package_id)
             if isinstance(answer, dict) and isinstance(answer.get("download_url"), str):
                 self._files[_where(answer["download_url"])] = {**answer, "package_id": package_id}
-        if operation_id in (CREATE_PERIOD, CLOSE, REOPEN) and isinstance(answer, dict):
+        if operation_id in PERIOD_CHANGES and isinstance(answer, dict):
             found += self._period_change(operation_id, answer)
-        if operation_id == BULK_LOCK and isinstance(answer, dict):
+        if operation_id == Operation.BULK_LOCK_PERIODS and isinstance(answer, dict):
             found += _bulk_lock_counts(answer)
-        if operation_id == READINESS and isinstance(answer, dict):
+        if operation_id == Operation.CHECK_CLOSE_READINESS and isinstance(answer, dict):
             score = answer.get("score")
             if isinstance(score, (int, float)) and not 0 <= score <= 100:
                 found.append(_broke("score-range", "/body/score", "a score on the 0-100 scale (documented)", score))
@@ -128,7 +117,7 @@ class BehaviourRules:
                     exchange.status,
                 )
             )
-        if operation_id == ACK and isinstance(answer, dict):
+        if operation_id == Operation.ACKNOWLEDGE_CHECKLIST_STEP and isinstance(answer, dict):
             key = (exchange.path.split("/")[-3], str(answer.get("step_id")))
             known = self._acks.setdefault(key, str(answer.get("id")))
             if known != str(answer.get("id")):
@@ -144,12 +133,12 @@ class BehaviourRules:
         ):
             self._periods[str(answer["id"])] = answer
             found += _period_status(answer, "/body")
-        if operation_id == LIST_PERIODS and isinstance(answer, dict):
+        if operation_id == Operation.LIST_PERIODS and isinstance(answer, dict):
             for index, item in enumerate(answer.get("items") or []):
                 if isinstance(item, dict) and "id" in item:
                     self._periods[str(item["id"])] = item
                     found += _period_status(item, f"/body/items/{index}")
-        if operation_id == BULK_LOCK and isinstance(answer, dict):
+        if operation_id == Operation.BULK_LOCK_PERIODS and isinstance(answer, dict):
             for period_id in answer.get("locked_ids") or []:
                 if str(period_id) in self._periods:
                     self._periods[str(period_id)] = {**self._periods[str(period_id)], "status": "locked"}
@@ -275,7 +264,7 @@ class BehaviourRules:
     def _period_change(self, operation_id: str, period: dict[str, Any]) -> list[Violation]:
         found = []
         before = self._periods.get(str(period.get("id")))
-        if operation_id == CREATE_PERIOD:
+        if operation_id == Operation.CREATE_PERIOD:
             for other in self._periods.values():
                 same_business = other.get("business_id") == period.get("business_id")
                 if same_business and other.get("id") != period.get("id") and _overlap(other, period):
@@ -288,7 +277,7 @@ class BehaviourRules:
                         )
                     )
                     break
-        if operation_id == CLOSE:
+        if operation_id == Operation.CLOSE_PERIOD:
             if before is not None and before.get("status") in ("closed", "locked"):
                 found.append(
                     _broke("close-once", "/status", f"a refusal: the period was already {before['status']}", 201)
@@ -296,7 +285,7 @@ class BehaviourRules:
             for name in ("closed_at", "closed_by_user_id"):
                 if not period.get(name):
                     found.append(_broke("close-audit", f"/body/{name}", f"{name} set (closing is audited)", None))
-        if operation_id == REOPEN:
+        if operation_id == Operation.REOPEN_PERIOD:
             for name in ("reopened_at", "reopened_by_user_id", "reopen_reason"):
                 if not period.get(name):
                     found.append(_broke("reopen-audit", f"/body/{name}", f"{name} set (reopening is audited)", None))

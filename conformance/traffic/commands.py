@@ -71,7 +71,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     har.add_argument("file", type=Path)
     har.add_argument(
-        "--base-url", help="the API root in the capture (default: the host most /api/v1/ requests went to)"
+        "--base-url",
+        help=f"the API root in the capture (default: the host most {arguments.API_PREFIX} requests went to)",
     )
     add_report_arguments(har)
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.arguments import API_PREFIX
 from conformance.http import ToolError
 from conformance.traffic.exchange import TrafficExchange, decoded
-
-API_PREFIX = "/api/v1/"
 
 
 def _headers(entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -41,7 +40,7 @@ def _at(text: str) -> float:
 def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExchange], list[TrafficExchange]]:
     """The exchanges with the API's host, and those with other hosts (presigned files among them).
 
-    The API's host is ``base_url``'s, or else the host most of the /api/v1/ requests went to.
+    The API's host is ``base_url``'s, or else the host most of the requests under the API's prefix went to.
     """
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["log"]["entries"]
@@ -56,7 +55,7 @@ def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExcha
         urls = [str((e.get("request") or {}).get("url", "")) for e in entries if isinstance(e, dict)]
         hosts = Counter(urlsplit(url).netloc for url in urls if API_PREFIX in url)
         if not hosts:
-            raise ToolError(f"{path} has no request to an /api/v1/ path. Tip: give the API root with --base-url.")
+            raise ToolError(f"{path} has no request to an {API_PREFIX} path. Tip: give the API root with --base-url.")
         host, base_path = hosts.most_common(1)[0][0], ""
     exchanges: list[TrafficExchange] = []
     others: list[TrafficExchange] = []

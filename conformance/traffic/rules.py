@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.registry import MUST, SHOULD, level_of
+from dayzero_mock_kit.openapi.operations import Operation
 
 REQUEST, RESPONSE = "request", "response"
 ANY = ("(every operation)",)
 PERIOD_WRITES = (
-    "PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",
-    "POST /api/v1/accounting-periods/{period_id}/sign-offs",
-    "DELETE /api/v1/accounting-periods/{period_id}/sign-offs",
+    Operation.ACKNOWLEDGE_CHECKLIST_STEP.route,
+    Operation.CREATE_SIGN_OFF.route,
+    Operation.DELETE_SIGN_OFF.route,
 )
-LISTS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
+LISTS = (Operation.LIST_PACKAGES.route, Operation.LIST_PERIODS.route)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ rule(
     REQUEST,
     MUST,
     "MEP/create-package: selected_reports description (supported values)",
-    ("POST /api/v1/month-end-packages",),
+    (Operation.CREATE_PACKAGE.route,),
     "a report key outside the documented set (prose only)",
 )
 rule(
@@ -106,7 +107,7 @@ rule(
     REQUEST,
     MUST,
     "MEP/create-package: period_start/period_end descriptions",
-    ("POST /api/v1/month-end-packages",),
+    (Operation.CREATE_PACKAGE.route,),
     "a package period ending before it starts",
 )
 rule(
@@ -114,7 +115,7 @@ rule(
     REQUEST,
     SHOULD,
     "inferred: PERIODS.md op 6 (period_end before period_start refused)",
-    ("POST /api/v1/accounting-periods",),
+    (Operation.CREATE_PERIOD.route,),
     "a period ending before it starts",
 )
 rule(
@@ -130,7 +131,7 @@ rule(
     REQUEST,
     SHOULD,
     "ours: --min-poll-interval",
-    ("GET /api/v1/month-end-packages/{package_id}",),
+    (Operation.GET_PACKAGE.route,),
     "polls of one package closer than the interval asked for",
 )
 
@@ -152,7 +153,7 @@ rule(
     RESPONSE,
     SHOULD,
     "inferred: PERIODS.md op 6 (period_end before period_start)",
-    ("POST /api/v1/accounting-periods",),
+    (Operation.CREATE_PERIOD.route,),
     "a 2xx to a period ending before it starts",
 )
 rule(
@@ -216,7 +217,7 @@ rule(
     RESPONSE,
     MUST,
     "CONTRACT.md lifecycle (feature pages: queued, built, ready or failed)",
-    ("GET /api/v1/month-end-packages/{package_id}", "GET /api/v1/month-end-packages"),
+    (Operation.GET_PACKAGE.route, Operation.LIST_PACKAGES.route),
     "a package status going back",
 )
 rule(
@@ -224,7 +225,7 @@ rule(
     RESPONSE,
     SHOULD,
     "inferred: download's 400 means the package is not ready",
-    ("GET /api/v1/month-end-packages/{package_id}/download",),
+    (Operation.GET_DOWNLOAD_URL.route,),
     "a download URL for a package not ready",
 )
 rule(
@@ -256,7 +257,7 @@ rule(
     RESPONSE,
     MUST,
     "MEP/create-package: accounting_period_id frames the package",
-    ("POST /api/v1/month-end-packages",),
+    (Operation.CREATE_PACKAGE.route,),
     "a package created for a period with other dates",
 )
 rule(
@@ -264,7 +265,7 @@ rule(
     RESPONSE,
     MUST,
     "F/periods + AP/create-period: overlapping dates are a 409",
-    ("POST /api/v1/accounting-periods",),
+    (Operation.CREATE_PERIOD.route,),
     "an overlapping period created",
 )
 rule(
@@ -280,7 +281,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/close-period: force description (the server refuses a closed period)",
-    ("POST /api/v1/accounting-periods/close",),
+    (Operation.CLOSE_PERIOD.route,),
     "a second close accepted",
 )
 rule(
@@ -288,7 +289,7 @@ rule(
     RESPONSE,
     MUST,
     "F/periods: every close is audited (closed_at, closed_by_user_id)",
-    ("POST /api/v1/accounting-periods/close",),
+    (Operation.CLOSE_PERIOD.route,),
     "a close without who and when",
 )
 rule(
@@ -296,7 +297,7 @@ rule(
     RESPONSE,
     MUST,
     "F/periods + AP/reopen-period: reopen is audited",
-    ("POST /api/v1/accounting-periods/{period_id}/reopen",),
+    (Operation.REOPEN_PERIOD.route,),
     "a reopen without who, when and why",
 )
 rule(
@@ -304,7 +305,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/bulk-lock-periods: locked_count/skipped_count descriptions",
-    ("POST /api/v1/accounting-periods/bulk-lock",),
+    (Operation.BULK_LOCK_PERIODS.route,),
     "counts that differ from the lists",
 )
 rule(
@@ -312,7 +313,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/check-close-readiness: score on a 0-100 scale (description only)",
-    ("POST /api/v1/accounting-periods/{period_id}/close-readiness",),
+    (Operation.CHECK_CLOSE_READINESS.route,),
     "a readiness score outside 0-100",
 )
 rule(
@@ -320,7 +321,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/check-close-readiness: CloseReadinessItem.status is pass, warning or fail (description only)",
-    ("POST /api/v1/accounting-periods/{period_id}/close-readiness",),
+    (Operation.CHECK_CLOSE_READINESS.route,),
     "an item status outside the set",
 )
 rule(
@@ -328,7 +329,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/acknowledge-checklist-step: idempotent, a repeat only updates notes",
-    ("PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",),
+    (Operation.ACKNOWLEDGE_CHECKLIST_STEP.route,),
     "a repeated ack with a new id",
 )
 rule(

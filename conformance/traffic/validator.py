@@ -21,13 +21,12 @@ from conformance.generation import BodyGeneration, unwrap
 from conformance.traffic.behaviour import REFUSED_RULES, BehaviourRules
 from conformance.traffic.compiled import CompiledContract
 from conformance.traffic.exchange import TrafficExchange
-from conformance.traffic.operation_ids import CREATE_PACKAGE, CREATE_PERIOD, GET_PACKAGE, REVOKE_SIGN_OFF, SIGN_OFF
 from conformance.traffic.violations import Verdict, Violation
 from dayzero_mock_kit.openapi import load_contract
-from dayzero_mock_kit.openapi.operations import OperationTable
+from dayzero_mock_kit.openapi.operations import Operation, OperationTable
 
 API_PREFIX = "/api/"
-ROLE_OPERATIONS = (SIGN_OFF, REVOKE_SIGN_OFF)
+ROLE_OPERATIONS = (Operation.CREATE_SIGN_OFF, Operation.DELETE_SIGN_OFF)
 
 
 def _pointer(prefix: str, path: Any) -> str:
@@ -132,7 +131,11 @@ class TrafficValidator:
             response: list[Violation] = []
         else:
             response = self._response_violations(api, request, exchange)
-        if operation_id == REVOKE_SIGN_OFF and exchange.status == 400 and self._behaviour.is_shut(exchange.path):
+        if (
+            operation_id == Operation.DELETE_SIGN_OFF
+            and exchange.status == 400
+            and self._behaviour.is_shut(exchange.path)
+        ):
             # Ours (the lead's decision, issue 15): a revoke on a closed or locked period is a 400,
             # which the published slice does not declare; it is the answer we asked for, not drift.
             response = [v for v in response if v.rule != "status-undeclared"]
@@ -210,7 +213,7 @@ class TrafficValidator:
                 )
             )
         body = _json_or_none(exchange.request_body)
-        if operation_id == CREATE_PACKAGE and isinstance(body, dict):
+        if operation_id == Operation.CREATE_PACKAGE and isinstance(body, dict):
             reports = body.get("selected_reports")
             if isinstance(reports, list):
                 for index, key in enumerate(reports):
@@ -224,13 +227,13 @@ class TrafficValidator:
                                 _short(key),
                             )
                         )
-        if operation_id in (CREATE_PACKAGE, CREATE_PERIOD) and isinstance(body, dict):
+        if operation_id in (Operation.CREATE_PACKAGE, Operation.CREATE_PERIOD) and isinstance(body, dict):
             start, end = _date(body.get("period_start")), _date(body.get("period_end"))
             if start and end and start > end:
                 found.append(
                     Violation(
                         "request",
-                        "date-order" if operation_id == CREATE_PACKAGE else "period-date-order",
+                        "date-order" if operation_id == Operation.CREATE_PACKAGE else "period-date-order",
                         "/body",
                         "period_start on or before period_end",
                         f"{start.isoformat()} > {end.isoformat()}",
@@ -242,7 +245,7 @@ class TrafficValidator:
                 found.append(
                     Violation("request", "role", "/role", f"one of {', '.join(self._roles)} (documented)", role)
                 )
-        if operation_id == GET_PACKAGE and self.min_poll_interval:
+        if operation_id == Operation.GET_PACKAGE and self.min_poll_interval:
             last = self._last_poll.get(exchange.path)
             self._last_poll[exchange.path] = exchange.at
             if last is not None and exchange.at - last < self.min_poll_interval:
