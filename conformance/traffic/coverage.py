@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from conformance.traffic.exchange import TrafficExchange
+from conformance.http import Exchange
 from dayzero_mock_kit.openapi import load_contract
 from dayzero_mock_kit.openapi.operations import Operation
 
@@ -57,7 +57,7 @@ class Coverage:
         self._values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._package_states: set[str] = set()
 
-    def add(self, exchange: TrafficExchange, operation_id: str | None) -> None:
+    def add(self, exchange: Exchange, operation_id: str | None) -> None:
         if operation_id is None or operation_id not in self._operations:
             return
         self._calls[operation_id] += 1
@@ -68,14 +68,14 @@ class Coverage:
         for name, value in exchange.query_items():
             self._params[operation_id].add(name)
             self._values[operation_id][f"query.{name}"].add(value)
-        body = _json(exchange.request_body)
+        body = _json(exchange.body)
         if isinstance(body, dict):
             for name, value in body.items():
                 for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, str):
                         self._values[operation_id][f"body.{name}"].add(item)
         if operation_id == Operation.GET_PACKAGE and 200 <= exchange.status < 300:
-            answer = _json(exchange.response_body)
+            answer = _json(exchange.content)
             answer = answer.get("data", answer) if isinstance(answer, dict) else answer
             if isinstance(answer, dict) and isinstance(answer.get("status"), str):
                 self._package_states.add(answer["status"])
@@ -139,7 +139,7 @@ def _body_enums(document: dict[str, Any], operation: dict[str, Any]) -> dict[str
     return enums
 
 
-def _json(body: bytes) -> Any:
+def _json(body: bytes | None) -> Any:
     try:
         return json.loads(body) if body else None
     except ValueError:

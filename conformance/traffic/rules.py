@@ -1,20 +1,18 @@
-"""Every rule the traffic validators apply, registered the way checks are: an id, a side, a
-level, the source of the rule, the operations it watches and a one-line rationale.
+"""Every rule the traffic validators apply, registered in ``conformance.registry`` beside the checks:
+an id, a side, a level, the source of the rule, the operations it watches and a one-line rationale.
 
-A ``Violation`` may only name a rule registered here, so the published table of rules
-(``dayzero-conformance list --format markdown``) is the list of what the proxy and
+A traffic finding (``traffic_finding``) may only name a rule registered here, so the published
+table of rules (``dayzero-conformance list --format markdown``) is the list of what the proxy and
 ``validate-har`` can report. The level follows the source as it does for checks
 (``registry.level_of``): documented rules are MUST, inferred ones and ours SHOULD.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from conformance.registry import MUST, SHOULD, level_of
+from conformance.registry import MUST, SHOULD, TRAFFIC_RULES, TrafficRule, rule
+from conformance.results import REQUEST, RESPONSE, Finding
 from dayzero_mock_kit.openapi.operations import Operation
 
-REQUEST, RESPONSE = "request", "response"
 ANY = ("(every operation)",)
 PERIOD_WRITES = (
     Operation.ACKNOWLEDGE_CHECKLIST_STEP.route,
@@ -22,27 +20,6 @@ PERIOD_WRITES = (
     Operation.DELETE_SIGN_OFF.route,
 )
 LISTS = (Operation.LIST_PACKAGES.route, Operation.LIST_PERIODS.route)
-
-
-@dataclass(frozen=True)
-class TrafficRule:
-    id: str
-    side: str
-    level: str
-    source: str
-    operations: tuple[str, ...]
-    rationale: str
-
-
-TRAFFIC_RULES: dict[str, TrafficRule] = {}
-
-
-def rule(rule_id: str, side: str, level: str, source: str, operations: tuple[str, ...], rationale: str) -> None:
-    if rule_id in TRAFFIC_RULES:
-        raise ValueError(f"Traffic rule {rule_id} is registered twice.")
-    if level != level_of(source):
-        raise ValueError(f"Traffic rule {rule_id} is {level} but its source says {level_of(source)}: {source}")
-    TRAFFIC_RULES[rule_id] = TrafficRule(rule_id, side, level, source, operations, rationale)
 
 
 # -- the client's side -----------------------------------------------------------------------
@@ -342,9 +319,18 @@ rule(
 )
 
 
-def violation_rule(rule_id: str) -> TrafficRule:
-    """The registered rule a violation names (a typo in the validators fails loudly)."""
+def traffic_rule(rule_id: str) -> TrafficRule:
+    """The registered rule a finding names (a typo in the validators fails loudly)."""
     try:
         return TRAFFIC_RULES[rule_id]
     except KeyError:
         raise ValueError(f"Traffic rule {rule_id!r} is not registered in conformance.traffic.rules.") from None
+
+
+def traffic_finding(side: str, rule_id: str, pointer: str, expected: str, actual: str) -> Finding:
+    """A break of a registered traffic rule, on the request (client) or the response (upstream) side;
+    the report places it on its exchange (id, operation, curl line) when the exchange is judged."""
+    registered = traffic_rule(rule_id)
+    if side != registered.side:
+        raise ValueError(f"Traffic rule {rule_id} is a {registered.side} rule, not a {side} one.")
+    return Finding(registered.rationale, expected, actual, rule=rule_id, side=side, pointer=pointer)
