@@ -30,7 +30,7 @@ NOT_RUN_HERE = {
     ),
     "dayzero-conformance proxy --upstream": (
         "a walkthrough whose [...] mark optional flags and whose step 2 is your own client; "
-        "tests/test_traffic.py runs the proxy and validate-har"
+        "tests/conformance/traffic/test_traffic.py runs the proxy and validate-har"
     ),
 }
 

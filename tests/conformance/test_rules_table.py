@@ -20,7 +20,7 @@ from conformance.traffic.validator import TrafficValidator
 from mock_server.testing import ACME_ID, GLOBEX_ID, serving_in_thread
 from tests import breaking as b
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
 
 

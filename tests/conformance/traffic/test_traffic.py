@@ -29,7 +29,7 @@ from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock, serving_in_thread
-from tests.test_conformance_kit import FAULT_CHECKS, fault_settings
+from tests.conformance.test_checks import FAULT_CHECKS, fault_settings
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
