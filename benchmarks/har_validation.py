@@ -21,7 +21,7 @@ import httpx
 
 from conformance.traffic.har import har_document
 from conformance.traffic.proxy import TrafficProxy
-from conformance.traffic.report import TrafficReport
+from conformance.traffic.results import TrafficResult
 from conformance.traffic.validator import TrafficValidator
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, running_mock, serving_in_thread
@@ -50,7 +50,7 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
     with running_mock(Settings(queue_seconds=0.1, build_seconds=0.2)) as mock:
-        proxy = TrafficProxy(mock.base_url, TrafficReport(TrafficValidator()))
+        proxy = TrafficProxy(mock.base_url, TrafficResult(TrafficValidator()))
         with serving_in_thread(proxy.app(), lifespan="on") as url:
             one_round(url)
     entries = har_document(proxy.exchanges)["log"]["entries"]

@@ -167,17 +167,18 @@ def in_process(count: int) -> int:
     a rotation of real exchanges (recorded through a proxy in a thread) fed ``count`` times."""
     from dataclasses import replace
 
+    from conformance.reporting.json_report import write_traffic_json
     from conformance.traffic.commands import WINDOW
     from conformance.traffic.har import HarWriter
     from conformance.traffic.proxy import TrafficProxy
-    from conformance.traffic.report import TrafficReport
+    from conformance.traffic.results import TrafficResult
     from conformance.traffic.validator import TrafficValidator
     from mock_server.settings import Settings
     from mock_server.testing import running_mock, serving_in_thread
 
     with running_mock(Settings(queue_seconds=0.1, build_seconds=0.2)) as mock:
         package = httpx.post(f"{mock.base_url}/api/v1/month-end-packages", json=CREATE_BODY, headers=HEADERS).json()
-        recorder = TrafficProxy(mock.base_url, TrafficReport(TrafficValidator()))
+        recorder = TrafficProxy(mock.base_url, TrafficResult(TrafficValidator()))
         with serving_in_thread(recorder.app(), lifespan="on") as url, httpx.Client(headers=HEADERS) as client:
             for path in (
                 "month-end-packages?limit=20",
@@ -189,7 +190,7 @@ def in_process(count: int) -> int:
     rotation = list(recorder.exchanges)
     folder = Path(tempfile.mkdtemp(prefix="dz-proxy-memory-"))
     try:
-        report = TrafficReport(TrafficValidator(), window=WINDOW, spool=folder / "spool")
+        report = TrafficResult(TrafficValidator(), window=WINDOW, spool=folder / "spool")
         har = HarWriter(folder / "p.har")
         kept: deque = deque(maxlen=WINDOW)
         before, peak, started = rss_mb_self(), 0.0, time.monotonic()
@@ -202,7 +203,7 @@ def in_process(count: int) -> int:
                 peak = max(peak, rss_mb_self())
                 print(f"  {index:>7} exchanges: RSS {rss_mb_self():.0f} MB", flush=True)
         har.close()
-        report.write_json(folder / "p.json")
+        write_traffic_json(report, folder / "p.json")
         peak = max(peak, rss_mb_self())
         print(
             f"{count} exchanges in process: RSS {before:.0f} MB before, peak {peak:.0f} MB "

@@ -3,8 +3,14 @@ sentence naming the argument (the CLI exits 2 with it; the pytest plugin makes i
 
 from __future__ import annotations
 
+import os
 import uuid
 from urllib.parse import urlsplit
+
+from dayzero_mock_kit.openapi.operations import Operation
+
+# Where every published operation's path starts, read from the table of operations.
+API_PREFIX = os.path.commonprefix([operation.path for operation in Operation]).rpartition("/")[0] + "/"
 
 
 class ArgumentProblem(ValueError):
@@ -41,7 +47,8 @@ def base_url(flag: str, text: str | None) -> str:
     if "api" in segments:
         root = f"{parts.scheme}://{parts.netloc}/" + "/".join(segments[: segments.index("api")])
         raise ArgumentProblem(
-            f"{flag} points into the API ({parts.path}); give the API root without /api/v1, e.g. {root.rstrip('/')}."
+            f"{flag} points into the API ({parts.path}); give the API root without {API_PREFIX.rstrip('/')}, "
+            f"e.g. {root.rstrip('/')}."
         )
     if parts.query or parts.fragment or "docs" in segments or (segments and "." in segments[-1]):
         raise ArgumentProblem(f"{flag} points at a page ({text}); give the API root, e.g. https://api.ondayzero.com.")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from conformance.context import PACKAGES, PERIODS, RunContext
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+from dayzero_mock_kit.openapi.operations import Operation
 
-LIST_OPS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
+LIST_OPS = (Operation.LIST_PACKAGES.route, Operation.LIST_PERIODS.route)
 
 
 @check(
@@ -95,7 +96,7 @@ def token_on_other_business(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     needs_other=True,
-    operations=("GET /api/v1/month-end-packages/{package_id}", "GET /api/v1/month-end-packages/{package_id}/download"),
+    operations=(Operation.GET_PACKAGE.route, Operation.GET_DOWNLOAD_URL.route),
     source="G/errors: 404 for a resource of another business (check x-business-id)",
     traffic=("business-scope",),
     rationale="Documented: 404 for a resource of another business (wrong business context), not 403.",
@@ -103,8 +104,8 @@ def token_on_other_business(ctx: RunContext) -> None:
 def other_package_is_404(ctx: RunContext) -> None:
     other = ctx.require_other()
     _, package = ctx.create(ctx.valid_body(), client=other)
-    for suffix in ("", "/download"):
-        exchange = ctx.client.get(f"{PACKAGES}/{package['id']}{suffix}")
+    for operation in (Operation.GET_PACKAGE, Operation.GET_DOWNLOAD_URL):
+        exchange = ctx.client.call(operation, path={"package_id": package["id"]})
         ctx.expect_status(exchange, {404}, "the other business's package is not found")
 
 
@@ -115,7 +116,7 @@ def other_package_is_404(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     creates_data=True,
     needs_other=True,
-    operations=("GET /api/v1/month-end-packages",),
+    operations=(Operation.LIST_PACKAGES.route,),
     source="G/auth + list-packages: the list is the business's (x-business-id)",
     traffic=("business-scope",),
     rationale="Documented: every list is scoped to the business of x-business-id.",

@@ -8,16 +8,17 @@ import zipfile
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conformance.context import PACKAGES, RunContext
+from conformance.context import RunContext
 from conformance.http import Exchange
 from conformance.registry import ARTIFACTS, MUST, SHOULD, check
+from dayzero_mock_kit.openapi.operations import Operation
 
-DOWNLOAD = ("GET /api/v1/month-end-packages/{package_id}/download",)
+DOWNLOAD = (Operation.GET_DOWNLOAD_URL.route,)
 
 
 def _download(ctx: RunContext, report_format: str) -> tuple[dict, Exchange, dict, Exchange]:
     package = ctx.ready_package(report_format)
-    exchange = ctx.client.get(f"{PACKAGES}/{package['id']}/download")
+    exchange = ctx.client.get(Operation.GET_DOWNLOAD_URL.path.format(package_id=package["id"]))
     ctx.expect_status(exchange, {200}, "a ready package has a download URL")
     link = exchange.json()
     missing = [f for f in ("package_id", "filename", "download_url", "expires_at") if not link.get(f)]
@@ -53,7 +54,7 @@ def download_url(ctx: RunContext) -> None:
         exchange=exchange,
     )
     ctx.expect_status(fetched, {200}, "the presigned URL serves the file")
-    again = ctx.client.get(f"{PACKAGES}/{package['id']}/download").json()
+    again = ctx.client.get(Operation.GET_DOWNLOAD_URL.path.format(package_id=package["id"])).json()
     ctx.expect(
         again.get("download_url") != link["download_url"],
         "each call mints a fresh URL (SHOULD-level note)",
@@ -189,10 +190,10 @@ def filename(ctx: RunContext) -> None:
 )
 def not_ready(ctx: RunContext) -> None:
     _, package = ctx.create(ctx.valid_body())
-    exchange = ctx.client.get(f"{PACKAGES}/{package['id']}/download")
+    exchange = ctx.client.get(Operation.GET_DOWNLOAD_URL.path.format(package_id=package["id"]))
     if exchange.status == 200:
         # Statuses never go backward: a package still unfinished after the answer was unfinished when asked.
-        after = ctx.client.get(f"{PACKAGES}/{package['id']}")
+        after = ctx.client.get(Operation.GET_PACKAGE.path.format(package_id=package["id"]))
         status = (after.json() or {}).get("status") if after.status == 200 else None
         if status == "ready":
             ctx.skip("the package was already ready when asked (builds too fast to observe)")

@@ -14,14 +14,15 @@ from conformance.context import PERIODS, RunContext
 from conformance.generation import ENVELOPE_FIELDS, looks_enveloped
 from conformance.http import Exchange
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check, unchecked
+from dayzero_mock_kit.openapi.operations import Operation
 
-READINESS = "POST /api/v1/accounting-periods/{period_id}/close-readiness"
-SCORE = "GET /api/v1/accounting-periods/{period_id}/close-score"
-HISTORY = "GET /api/v1/accounting-periods/{period_id}/score-history"
-ACKS = "GET /api/v1/accounting-periods/{period_id}/checklist-acks"
-ACK = "PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}"
-SIGN_OFF = "POST /api/v1/accounting-periods/{period_id}/sign-offs"
-REVOKE = "DELETE /api/v1/accounting-periods/{period_id}/sign-offs"
+READINESS = Operation.CHECK_CLOSE_READINESS.route
+SCORE = Operation.GET_CLOSE_SCORE.route
+HISTORY = Operation.GET_SCORE_HISTORY.route
+ACKS = Operation.LIST_CHECKLIST_ACKS.route
+ACK = Operation.ACKNOWLEDGE_CHECKLIST_STEP.route
+SIGN_OFF = Operation.CREATE_SIGN_OFF.route
+REVOKE = Operation.DELETE_SIGN_OFF.route
 STEP = "trial_balance_review"  # the step id the reference gives as its example
 
 
@@ -51,7 +52,7 @@ def _object(ctx: RunContext, exchange: Exchange, what: str) -> dict[str, Any]:
 )
 def close_readiness(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
-    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/close-readiness")
+    exchange = ctx.client.post(Operation.CHECK_CLOSE_READINESS.path.format(period_id=period["id"]))
     ctx.expect_status(exchange, {201}, "the readiness check answers 201")
     body = _object(ctx, exchange, "close readiness")
     score = body.get("score")
@@ -79,14 +80,20 @@ def close_readiness(ctx: RunContext) -> None:
     "An id that names no period is 404 on every period read",
     level=MUST,
     layer=BEHAVIOUR,
-    operations=("GET /api/v1/accounting-periods/{period_id}", SCORE, HISTORY, ACKS),
+    operations=(Operation.GET_PERIOD.route, SCORE, HISTORY, ACKS),
     source="G/errors: 404 for a resource that does not exist (declared on these operations)",
     rationale="Documented: 404 means the resource does not exist; these operations declare it.",
 )
 def unknown_period(ctx: RunContext) -> None:
     unknown = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
-    for suffix in ("", "/close-score", "/score-history", "/checklist-acks"):
-        exchange = ctx.client.get(f"{PERIODS}/{unknown}{suffix}")
+    for operation in (
+        Operation.GET_PERIOD,
+        Operation.GET_CLOSE_SCORE,
+        Operation.GET_SCORE_HISTORY,
+        Operation.LIST_CHECKLIST_ACKS,
+    ):
+        exchange = ctx.client.call(operation, path={"period_id": unknown})
+        suffix = operation.path.removeprefix(Operation.GET_PERIOD.path)  # the message as it always was
         ctx.expect_status(exchange, {404}, f"GET {suffix or '/'} of an unknown period is not found")
 
 
@@ -112,7 +119,7 @@ def _gauge(value: Any) -> Any:
 
 
 def _score(ctx: RunContext, period_id: str) -> tuple[Exchange, dict[str, Any]]:
-    exchange = ctx.client.get(f"{PERIODS}/{period_id}/close-score")
+    exchange = ctx.client.get(Operation.GET_CLOSE_SCORE.path.format(period_id=period_id))
     ctx.expect_status(exchange, {200}, "the close score answers 200")
     return exchange, _object(ctx, exchange, "close score")
 
@@ -139,7 +146,7 @@ def close_score(ctx: RunContext) -> None:
         actual=f"missing {', '.join(missing)}: {exchange.excerpt()}",
         exchange=exchange,
     )
-    history = ctx.client.get(f"{PERIODS}/{period['id']}/score-history")
+    history = ctx.client.get(Operation.GET_SCORE_HISTORY.path.format(period_id=period["id"]))
     ctx.expect_status(history, {200}, "the score history answers 200")
 
 
@@ -164,7 +171,7 @@ def close_score_range(ctx: RunContext) -> None:
             actual=f"score {body['score']!r}",
             exchange=exchange,
         )
-    history = ctx.client.get(f"{PERIODS}/{period['id']}/score-history", params={"limit": 1})
+    history = ctx.client.get(Operation.GET_SCORE_HISTORY.path.format(period_id=period["id"]), params={"limit": 1})
     ctx.expect_status(history, {200}, "the score history answers 200")
     trend = history.json()
     entries = trend.get("items") if isinstance(trend, dict) else trend
@@ -238,11 +245,11 @@ unchecked(
 )
 def ack_idempotent(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
-    url = f"{PERIODS}/{period['id']}/checklist-acks"
-    first = ctx.client.put(f"{url}/{STEP}", json_body={"notes": "first look"})
+    ids = {"period_id": period["id"], "step_id": STEP}
+    first = ctx.client.call(Operation.ACKNOWLEDGE_CHECKLIST_STEP, path=ids, json_body={"notes": "first look"})
     ctx.expect_status(first, {200}, "acknowledging a step answers 200")
     ack = _object(ctx, first, "the acknowledgement")
-    again = ctx.client.put(f"{url}/{STEP}", json_body={"notes": "second look"})
+    again = ctx.client.call(Operation.ACKNOWLEDGE_CHECKLIST_STEP, path=ids, json_body={"notes": "second look"})
     ctx.expect_status(again, {200}, "acknowledging the step again answers 200")
     second = _object(ctx, again, "the acknowledgement")
     ctx.expect(
@@ -254,7 +261,7 @@ def ack_idempotent(ctx: RunContext) -> None:
         actual=f"id {second.get('id')}, created_at {second.get('created_at')}, notes {second.get('notes')!r}",
         exchange=again,
     )
-    listing = ctx.client.get(url)
+    listing = ctx.client.call(Operation.LIST_CHECKLIST_ACKS, path=ids)
     ctx.expect_status(listing, {200}, "the acks of the period are listed")
     body = _object(ctx, listing, "the ack list")
     mine = [item for item in body.get("items") or [] if isinstance(item, dict) and item.get("step_id") == STEP]
@@ -272,14 +279,15 @@ def ack_idempotent(ctx: RunContext) -> None:
 
 def _sign(ctx: RunContext, period_id: str, role: str) -> Exchange:
     exchange = ctx.client.post(
-        f"{PERIODS}/{period_id}/sign-offs", json_body={"role": role, "notes": "dayzero-conformance"}
+        Operation.CREATE_SIGN_OFF.path.format(period_id=period_id),
+        json_body={"role": role, "notes": "dayzero-conformance"},
     )
     ctx.expect_status(exchange, {201}, f"a {role} sign-off is recorded with 201")
     return exchange
 
 
 def _revoke(ctx: RunContext, period_id: str, role: str) -> Exchange:
-    return ctx.client.delete(f"{PERIODS}/{period_id}/sign-offs", params={"role": role})
+    return ctx.client.call(Operation.DELETE_SIGN_OFF, path={"period_id": period_id}, params={"role": role})
 
 
 @check(
@@ -366,7 +374,9 @@ def sign_off_revoke_gone(ctx: RunContext) -> None:
 )
 def sign_off_role(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
-    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/sign-offs", json_body={"role": "auditor"})
+    exchange = ctx.client.post(
+        Operation.CREATE_SIGN_OFF.path.format(period_id=period["id"]), json_body={"role": "auditor"}
+    )
     ctx.expect_status(exchange, {400, 422}, "an unknown role is refused")
 
 
@@ -394,10 +404,10 @@ def closed_period_refuses_changes(ctx: RunContext) -> None:
     close(ctx, closed)
     bulk_lock_one(ctx, locked["id"])
     for period, state in ((closed, "closed"), (locked, "locked")):
-        url = f"{PERIODS}/{period['id']}"
+        ids = {"period_id": period["id"], "step_id": STEP}
         for exchange in (
-            ctx.client.put(f"{url}/checklist-acks/{STEP}", json_body={"notes": "after the close"}),
-            ctx.client.post(f"{url}/sign-offs", json_body={"role": "controller"}),
+            ctx.client.call(Operation.ACKNOWLEDGE_CHECKLIST_STEP, path=ids, json_body={"notes": "after the close"}),
+            ctx.client.call(Operation.CREATE_SIGN_OFF, path=ids, json_body={"role": "controller"}),
             _revoke(ctx, period["id"], "reviewer"),
         ):
             ctx.expect(
@@ -414,7 +424,7 @@ def closed_period_refuses_changes(ctx: RunContext) -> None:
     "Bodies follow the generation: success bodies wrapped or bare, errors never wrapped",
     level=MUST,
     layer=BEHAVIOUR,
-    operations=("GET /api/v1/accounting-periods", "GET /api/v1/accounting-periods/{period_id}"),
+    operations=(Operation.LIST_PERIODS.route, Operation.GET_PERIOD.route),
     source="envelope pages: SuccessEnvelope_<Model>_; errors never wrapped",
     traffic=("response-schema",),
     rationale="Documented: the envelope generation wraps every success body in {success, message, code, data}; "
@@ -443,7 +453,9 @@ def generation_shape(ctx: RunContext) -> None:
             actual=listing.excerpt(),
             exchange=listing,
         )
-    missing = ctx.client.get(f"{PERIODS}/{uuid.UUID(int=ctx.rng.getrandbits(128), version=4)}")
+    missing = ctx.client.get(
+        Operation.GET_PERIOD.path.format(period_id=uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
+    )
     body = missing.raw_json()
     ctx.expect(
         missing.status == 404 and isinstance(body, dict) and set(body) == {"detail"},

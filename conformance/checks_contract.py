@@ -25,28 +25,29 @@ from conformance.generation import unwrap
 from conformance.http import ToolError
 from conformance.registry import CONTRACT, MUST, SHOULD, check
 from conformance.results import Finding
+from dayzero_mock_kit.openapi.operations import Operation
 
 ALL_OPERATIONS = ("all published operations",)
-CREATE_OP = "create_package_api_v1_month_end_packages_post"
+CREATE_OP = Operation.CREATE_PACKAGE
 # Period operations that change state. On a real system a valid request could close, lock or
 # reopen a real period (a generated period_end may match one; the stateful phase feeds real ids
 # from list-periods), so Schemathesis sends them negative (schema-violating) data only, and its
 # stateful phase leaves them out. The behaviour checks cover them on the kit's own periods.
 PERIOD_WRITES = (
-    "create_period_api_v1_accounting_periods_post",
-    "close_period_api_v1_accounting_periods_close_post",
-    "reopen_period_api_v1_accounting_periods__period_id__reopen_post",
-    "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post",
-    "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put",
-    "create_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_post",
-    "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete",
+    Operation.CREATE_PERIOD,
+    Operation.CLOSE_PERIOD,
+    Operation.REOPEN_PERIOD,
+    Operation.BULK_LOCK_PERIODS,
+    Operation.ACKNOWLEDGE_CHECKLIST_STEP,
+    Operation.CREATE_SIGN_OFF,
+    Operation.DELETE_SIGN_OFF,
 )
 PERIOD_READS = (
-    "get_period_api_v1_accounting_periods__period_id__get",
-    "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post",
-    "get_close_score_api_v1_accounting_periods__period_id__close_score_get",
-    "get_score_history_api_v1_accounting_periods__period_id__score_history_get",
-    "list_period_checklist_acks_api_v1_accounting_periods__period_id__checklist_acks_get",
+    Operation.GET_PERIOD,
+    Operation.CHECK_CLOSE_READINESS,
+    Operation.GET_CLOSE_SCORE,
+    Operation.GET_SCORE_HISTORY,
+    Operation.LIST_CHECKLIST_ACKS,
 )
 NEGATIVE_ONLY_NOTE = (
     "Schemathesis sent only negative (schema-violating) data to the period operations that change state "
@@ -95,8 +96,8 @@ def schemathesis_config(ctx: RunContext, *, stateful: bool = False) -> dict[str,
         },
         {
             "include-operation-id": [
-                "get_package_api_v1_month_end_packages__package_id__get",
-                "get_download_url_api_v1_month_end_packages__package_id__download_get",
+                Operation.GET_PACKAGE,
+                Operation.GET_DOWNLOAD_URL,
             ],
             # Any string is a schema-valid id; one that names no package of this business is 404, and a
             # package that is not ready cannot be downloaded (400, the inferred meaning of download's 400).
@@ -104,8 +105,8 @@ def schemathesis_config(ctx: RunContext, *, stateful: bool = False) -> dict[str,
         },
         {
             "include-operation-id": [
-                "list_packages_api_v1_month_end_packages_get",
-                "list_periods_api_v1_accounting_periods_get",
+                Operation.LIST_PACKAGES,
+                Operation.LIST_PERIODS,
             ],
             # cursor, direction and sort_by are free strings in the schema, but a cursor is opaque (only the
             # server's own page anything), direction is 'next' or 'prev' in prose, sortable columns are

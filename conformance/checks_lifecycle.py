@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from conformance.context import ORDER, PACKAGES, RunContext, instant
+from conformance.context import ORDER, RunContext, instant
 from conformance.registry import BEHAVIOUR, MUST, check
+from dayzero_mock_kit.openapi.operations import Operation
 
-OPS = ("POST /api/v1/month-end-packages", "GET /api/v1/month-end-packages/{package_id}")
+OPS = (Operation.CREATE_PACKAGE.route, Operation.GET_PACKAGE.route)
 
 
 @check(
@@ -27,7 +28,7 @@ def forward_only(ctx: RunContext) -> None:
     # A finished package must stay finished: look again for a little while.
     for _ in range(4):
         time.sleep(0.4)
-        exchange = ctx.client.get(f"{PACKAGES}/{package['id']}")
+        exchange = ctx.client.get(Operation.GET_PACKAGE.path.format(package_id=package["id"]))
         history.append(exchange.json())
     statuses = [entry["status"] for entry in history]
     for before, after in zip(statuses, statuses[1:], strict=False):

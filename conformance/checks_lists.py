@@ -7,8 +7,9 @@ from typing import Any
 
 from conformance.context import PACKAGES, PERIODS, RunContext, instant
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+from dayzero_mock_kit.openapi.operations import Operation
 
-LIST_OPS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
+LIST_OPS = (Operation.LIST_PACKAGES.route, Operation.LIST_PERIODS.route)
 MAX_LIMIT = 1000  # documented maximum page size
 
 

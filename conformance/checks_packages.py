@@ -6,9 +6,10 @@ from typing import Any
 
 from conformance.context import PACKAGES, RunContext
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
+from dayzero_mock_kit.openapi.operations import Operation
 
-CREATE = ("POST /api/v1/month-end-packages",)
-GET = ("GET /api/v1/month-end-packages/{package_id}",)
+CREATE = (Operation.CREATE_PACKAGE.route,)
+GET = (Operation.GET_PACKAGE.route,)
 OPTIONAL_FIELDS = (
     "accounting_period_id",
     "selected_reports",
@@ -35,7 +36,7 @@ OPTIONAL_FIELDS = (
 def create_then_get(ctx: RunContext) -> None:
     body = ctx.valid_body("xlsx")
     created_exchange, created = ctx.create(body)
-    exchange = ctx.client.get(f"{PACKAGES}/{created['id']}")
+    exchange = ctx.client.get(Operation.GET_PACKAGE.path.format(package_id=created["id"]))
     ctx.expect_status(exchange, {200}, "the created package can be fetched")
     fetched = exchange.json()
     submitted = {
@@ -129,7 +130,7 @@ def create_shape(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     creates_data=True,
-    operations=CREATE + ("GET /api/v1/month-end-packages",),
+    operations=CREATE + (Operation.LIST_PACKAGES.route,),
     source="MEP/list-packages: every package requested for the business",
     rationale="Documented: the list holds all month-end packages requested for the business.",
 )
@@ -151,7 +152,7 @@ def created_is_listed(ctx: RunContext) -> None:
     level=MUST,
     layer=BEHAVIOUR,
     creates_data=True,
-    operations=CREATE + ("GET /api/v1/accounting-periods",),
+    operations=CREATE + (Operation.LIST_PERIODS.route,),
     source="MEP/create-package: accounting_period_id frames the package",
     traffic=("period-dates",),
     rationale="Documented: if accounting_period_id is given, the period frames the package.",
@@ -229,7 +230,7 @@ def bad_dates(ctx: RunContext) -> None:
     "422 bodies are FastAPI's list of errors",
     level=MUST,
     layer=BEHAVIOUR,
-    operations=CREATE + ("GET /api/v1/month-end-packages",),
+    operations=CREATE + (Operation.LIST_PACKAGES.route,),
     source="every slice: 422 HTTPValidationError",
     traffic=("response-schema",),
     rationale="Documented: HTTPValidationError = {detail: [{loc, msg, type, ...}]}.",
@@ -263,13 +264,13 @@ def validation_shape(ctx: RunContext) -> None:
     "limit outside 1..1000 is refused",
     level=MUST,
     layer=BEHAVIOUR,
-    operations=("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods"),
+    operations=(Operation.LIST_PACKAGES.route, Operation.LIST_PERIODS.route),
     source="list slices: limit minimum 1, maximum 1000",
     traffic=("request-parameter", "accepted-refusable"),
     rationale="Documented: limit is an integer with minimum 1 and maximum 1000.",
 )
 def limit_bounds(ctx: RunContext) -> None:
-    for path in (PACKAGES, "/api/v1/accounting-periods"):
+    for path in (PACKAGES, Operation.LIST_PERIODS.path):
         for limit in (0, 1001, "ten"):
             exchange = ctx.client.get(path, params={"limit": limit})
             ctx.expect_status(exchange, {422}, f"limit={limit} is refused with 422")
@@ -280,13 +281,13 @@ def limit_bounds(ctx: RunContext) -> None:
     "Malformed and unknown ids are a declared 4xx",
     level=MUST,
     layer=BEHAVIOUR,
-    operations=GET + ("GET /api/v1/month-end-packages/{package_id}/download",),
+    operations=GET + (Operation.GET_DOWNLOAD_URL.route,),
     source="G/errors: 404 for unknown resources, 422 for invalid parameters",
     traffic=("status-undeclared",),
     rationale="Documented: 404 for unknown resources; 422 for invalid parameters; never 2xx or 5xx.",
 )
 def malformed_ids(ctx: RunContext) -> None:
     for package_id in ("not-a-uuid", "00000000-0000-4000-8000-000000000000", "%00", "'; DROP TABLE x;--"):
-        for suffix in ("", "/download"):
-            exchange = ctx.client.get(f"{PACKAGES}/{package_id}{suffix}")
+        for operation in (Operation.GET_PACKAGE, Operation.GET_DOWNLOAD_URL):
+            exchange = ctx.client.call(operation, path={"package_id": package_id})
             ctx.expect_status(exchange, {404, 422}, "an id that names no package is 404 (or 422)")

@@ -14,14 +14,15 @@ from typing import Any
 from conformance.context import PERIODS, RunContext
 from conformance.http import Exchange
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check, unchecked
+from dayzero_mock_kit.openapi.operations import Operation
 
-CREATE = "POST /api/v1/accounting-periods"
-GET = "GET /api/v1/accounting-periods/{period_id}"
-CLOSE = "POST /api/v1/accounting-periods/close"
-REOPEN = "POST /api/v1/accounting-periods/{period_id}/reopen"
-BULK_LOCK = "POST /api/v1/accounting-periods/bulk-lock"
-SIGN_OFF = "POST /api/v1/accounting-periods/{period_id}/sign-offs"
-REVOKE = "DELETE /api/v1/accounting-periods/{period_id}/sign-offs"
+CREATE = Operation.CREATE_PERIOD.route
+GET = Operation.GET_PERIOD.route
+CLOSE = Operation.CLOSE_PERIOD.route
+REOPEN = Operation.REOPEN_PERIOD.route
+BULK_LOCK = Operation.BULK_LOCK_PERIODS.route
+SIGN_OFF = Operation.CREATE_SIGN_OFF.route
+REVOKE = Operation.DELETE_SIGN_OFF.route
 DEFAULT_LOCK_REASON = "Historical migration - bulk locked"
 PERIOD_STATUSES = ("open", "closed", "locked")
 AUDIT_TEXT = "Closed by dayzero-conformance on a period it created"
@@ -42,7 +43,7 @@ def _period_body(ctx: RunContext, exchange: Exchange, what: str) -> dict[str, An
 def close(ctx: RunContext, period: dict[str, Any], reason: str | None = AUDIT_TEXT) -> tuple[Exchange, dict]:
     """Close one of the kit's own periods (201); returns the exchange and the closed period."""
     exchange = ctx.client.post(
-        f"{PERIODS}/close", json_body={"period_end": period["period_end"], "lock_reason": reason}
+        Operation.CLOSE_PERIOD.path, json_body={"period_end": period["period_end"], "lock_reason": reason}
     )
     ctx.expect_status(exchange, {201}, "closing an open period by its end date answers 201")
     return exchange, _period_body(ctx, exchange, "close")
@@ -79,7 +80,7 @@ def create_and_get(ctx: RunContext) -> None:
         actual=f"status {period.get('status')}, business_id {period.get('business_id')}",
         exchange=exchange,
     )
-    fetched = ctx.client.get(f"{PERIODS}/{period['id']}")
+    fetched = ctx.client.get(Operation.GET_PERIOD.path.format(period_id=period["id"]))
     ctx.expect_status(fetched, {200}, "the created period can be fetched by id")
     body = _period_body(ctx, fetched, "get")
     differing = sorted(k for k in ("id", "period_start", "period_end", "status") if body.get(k) != period.get(k))
@@ -168,7 +169,7 @@ def close_records_audit(ctx: RunContext) -> None:
         actual=str(closed.get("lock_reason")),
         exchange=exchange,
     )
-    fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+    fetched = _period_body(ctx, ctx.client.get(Operation.GET_PERIOD.path.format(period_id=period["id"])), "get")
     ctx.expect(
         fetched.get("status") == "closed",
         "get shows the period closed",
@@ -192,7 +193,7 @@ def close_records_audit(ctx: RunContext) -> None:
 def close_twice(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     close(ctx, period)
-    again = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": period["period_end"]})
+    again = ctx.client.post(Operation.CLOSE_PERIOD.path, json_body={"period_end": period["period_end"]})
     ctx.expect_status(again, {400, 409}, "a closed period cannot be closed again")
 
 
@@ -208,7 +209,7 @@ def close_twice(ctx: RunContext) -> None:
 )
 def close_without_match(ctx: RunContext) -> None:
     end = ctx.own_periods.end_without_period()
-    exchange = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": end.isoformat()})
+    exchange = ctx.client.post(Operation.CLOSE_PERIOD.path, json_body={"period_end": end.isoformat()})
     ctx.remember_if_created(exchange)
     ctx.expect_status(exchange, {404}, "no period ends on that day")
 
@@ -229,7 +230,9 @@ def reopen_records_audit(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     close(ctx, period)
     reason = "Reopened by dayzero-conformance on a period it created"
-    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/reopen", json_body={"reopen_reason": reason})
+    exchange = ctx.client.post(
+        Operation.REOPEN_PERIOD.path.format(period_id=period["id"]), json_body={"reopen_reason": reason}
+    )
     ctx.expect_status(exchange, {201}, "a closed period can be reopened")
     body = _period_body(ctx, exchange, "reopen")
     ctx.expect(
@@ -255,7 +258,9 @@ def reopen_records_audit(ctx: RunContext) -> None:
 )
 def reopen_open(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
-    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/reopen", json_body={"reopen_reason": "not closed"})
+    exchange = ctx.client.post(
+        Operation.REOPEN_PERIOD.path.format(period_id=period["id"]), json_body={"reopen_reason": "not closed"}
+    )
     ctx.expect_status(exchange, {400, 409}, "an open period cannot be reopened")
 
 
@@ -263,7 +268,7 @@ def _bulk_lock(ctx: RunContext, ids: list[str], reason: str | None = None) -> tu
     body: dict[str, Any] = {"period_ids": ids}
     if reason is not None:
         body["lock_reason"] = reason
-    exchange = ctx.client.post(f"{PERIODS}/bulk-lock", json_body=body)
+    exchange = ctx.client.post(Operation.BULK_LOCK_PERIODS.path, json_body=body)
     ctx.expect_status(exchange, {201}, "bulk-lock answers 201, whatever the ids")
     result = exchange.json()
     ctx.expect(
@@ -315,7 +320,7 @@ def bulk_lock(ctx: RunContext) -> None:
         exchange=exchange,
     )
     for period in (open_period, closed_period):
-        fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+        fetched = _period_body(ctx, ctx.client.get(Operation.GET_PERIOD.path.format(period_id=period["id"])), "get")
         ctx.expect(
             fetched.get("status") == "locked" and fetched.get("closed_at") is not None,
             "a bulk-locked period is locked (and was closed first)",
@@ -397,13 +402,13 @@ def bulk_lock_counts(ctx: RunContext) -> None:
         GET,
         REOPEN,
         BULK_LOCK,
-        "POST /api/v1/accounting-periods/{period_id}/close-readiness",
-        "GET /api/v1/accounting-periods/{period_id}/close-score",
-        "GET /api/v1/accounting-periods/{period_id}/score-history",
-        "GET /api/v1/accounting-periods/{period_id}/checklist-acks",
-        "PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",
-        "POST /api/v1/accounting-periods/{period_id}/sign-offs",
-        "DELETE /api/v1/accounting-periods/{period_id}/sign-offs",
+        Operation.CHECK_CLOSE_READINESS.route,
+        Operation.GET_CLOSE_SCORE.route,
+        Operation.GET_SCORE_HISTORY.route,
+        Operation.LIST_CHECKLIST_ACKS.route,
+        Operation.ACKNOWLEDGE_CHECKLIST_STEP.route,
+        Operation.CREATE_SIGN_OFF.route,
+        Operation.DELETE_SIGN_OFF.route,
     ),
     source="G/errors: a resource of another business answers 404",
     traffic=("business-scope",),
@@ -413,21 +418,24 @@ def other_period_is_404(ctx: RunContext) -> None:
     ctx.require_other()
     assert ctx.other_own_periods is not None
     theirs = ctx.other_own_periods.new()  # the kit's own period, in the other business
-    url = f"{PERIODS}/{theirs['id']}"
+    ids = {"period_id": theirs["id"], "step_id": "trial_balance_review"}
     probes = (
-        ("GET", "", None, None),
-        ("POST", "/reopen", {"reopen_reason": "tenant probe"}, None),
-        ("POST", "/close-readiness", None, None),
-        ("GET", "/close-score", None, None),
-        ("GET", "/score-history", None, None),
-        ("GET", "/checklist-acks", None, None),
-        ("PUT", "/checklist-acks/trial_balance_review", {"notes": "tenant probe"}, None),
-        ("POST", "/sign-offs", {"role": "reviewer"}, None),
-        ("DELETE", "/sign-offs", None, {"role": "reviewer"}),
+        (Operation.GET_PERIOD, None, None),
+        (Operation.REOPEN_PERIOD, {"reopen_reason": "tenant probe"}, None),
+        (Operation.CHECK_CLOSE_READINESS, None, None),
+        (Operation.GET_CLOSE_SCORE, None, None),
+        (Operation.GET_SCORE_HISTORY, None, None),
+        (Operation.LIST_CHECKLIST_ACKS, None, None),
+        (Operation.ACKNOWLEDGE_CHECKLIST_STEP, {"notes": "tenant probe"}, None),
+        (Operation.CREATE_SIGN_OFF, {"role": "reviewer"}, None),
+        (Operation.DELETE_SIGN_OFF, None, {"role": "reviewer"}),
     )
-    for method, suffix, body, params in probes:
-        exchange = ctx.client.request(method, f"{url}{suffix}", json_body=body, params=params)
-        ctx.expect_status(exchange, {404}, f"{method} {suffix or '/'} on another business's period is not found")
+    for operation, body, params in probes:
+        exchange = ctx.client.call(operation, path=ids, json_body=body, params=params)
+        suffix = operation.path.format(**ids).removeprefix(Operation.GET_PERIOD.path.format(**ids))
+        ctx.expect_status(
+            exchange, {404}, f"{operation.method} {suffix or '/'} on another business's period is not found"
+        )
     exchange, result = _bulk_lock(ctx, [theirs["id"]])
     ctx.expect(
         result["locked_count"] == 0 and result["skipped_count"] == 1,
@@ -436,7 +444,7 @@ def other_period_is_404(ctx: RunContext) -> None:
         actual=exchange.excerpt(),
         exchange=exchange,
     )
-    still = ctx.other.get(url) if ctx.other else None
+    still = ctx.other.call(Operation.GET_PERIOD, path=ids) if ctx.other else None
     ctx.expect(
         still is not None and (still.json() or {}).get("status") == "open",
         "the other business's period is untouched",
@@ -461,7 +469,9 @@ def reopen_locked(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     bulk_lock_one(ctx, period["id"])
     reason = "Reopened by dayzero-conformance on a period it locked"
-    exchange = ctx.client.post(f"{PERIODS}/{period['id']}/reopen", json_body={"reopen_reason": reason})
+    exchange = ctx.client.post(
+        Operation.REOPEN_PERIOD.path.format(period_id=period["id"]), json_body={"reopen_reason": reason}
+    )
     ctx.expect_status(exchange, {201}, "a locked period can be reopened")
     body = _period_body(ctx, exchange, "reopen")
     ctx.expect(
@@ -492,7 +502,7 @@ def close_twice_forced(ctx: RunContext) -> None:
         ctx.skip("force is documented only on the envelope generation's close page")
     period = ctx.own_periods.new()
     close(ctx, period)
-    again = ctx.client.post(f"{PERIODS}/close", json_body={"period_end": period["period_end"], "force": True})
+    again = ctx.client.post(Operation.CLOSE_PERIOD.path, json_body={"period_end": period["period_end"], "force": True})
     ctx.expect_status(again, {400, 409}, "a closed period cannot be closed again, even with force")
 
 
@@ -519,11 +529,29 @@ def required_fields(ctx: RunContext) -> None:
     probes: list[tuple[str, str, dict[str, Any] | None, dict[str, str] | None, str]] = [
         ("POST", PERIODS, {"period_end": spare_end.isoformat()}, None, "create without period_start"),
         ("POST", PERIODS, {"period_start": spare_start}, None, "create without period_end"),
-        ("POST", f"{PERIODS}/close", {"lock_reason": "no period_end"}, None, "close without period_end"),
-        ("POST", f"{PERIODS}/{closed_period['id']}/reopen", {}, None, "reopen of a closed period without a reason"),
-        ("POST", f"{PERIODS}/bulk-lock", {"lock_reason": "no ids"}, None, "bulk-lock without period_ids"),
-        ("POST", f"{PERIODS}/{open_period['id']}/sign-offs", {"notes": "no role"}, None, "sign-off without role"),
-        ("DELETE", f"{PERIODS}/{open_period['id']}/sign-offs", None, None, "revoke without role"),
+        ("POST", Operation.CLOSE_PERIOD.path, {"lock_reason": "no period_end"}, None, "close without period_end"),
+        (
+            "POST",
+            Operation.REOPEN_PERIOD.path.format(period_id=closed_period["id"]),
+            {},
+            None,
+            "reopen of a closed period without a reason",
+        ),
+        ("POST", Operation.BULK_LOCK_PERIODS.path, {"lock_reason": "no ids"}, None, "bulk-lock without period_ids"),
+        (
+            "POST",
+            Operation.CREATE_SIGN_OFF.path.format(period_id=open_period["id"]),
+            {"notes": "no role"},
+            None,
+            "sign-off without role",
+        ),
+        (
+            "DELETE",
+            Operation.DELETE_SIGN_OFF.path.format(period_id=open_period["id"]),
+            None,
+            None,
+            "revoke without role",
+        ),
     ]
     for method, url, body, params, what in probes:
         exchange = ctx.client.request(method, url, json_body=body, params=params)
@@ -531,7 +559,7 @@ def required_fields(ctx: RunContext) -> None:
             ctx.remember_if_created(exchange)
         ctx.expect_status(exchange, {400, 422}, f"{what} is refused: the field is required")
     for period, status in ((open_period, "open"), (closed_period, "closed")):
-        fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+        fetched = _period_body(ctx, ctx.client.get(Operation.GET_PERIOD.path.format(period_id=period["id"])), "get")
         ctx.expect(
             fetched.get("status") == status,
             "a refused request changed nothing",
@@ -546,7 +574,7 @@ def required_fields(ctx: RunContext) -> None:
     "Every period's status is open, closed or locked",
     level=MUST,
     layer=BEHAVIOUR,
-    operations=("GET /api/v1/accounting-periods", GET),
+    operations=(Operation.LIST_PERIODS.route, GET),
     source="AP/get-period.md + F/periods: status is one of open, closed, locked (description only, no enum)",
     traffic=("period-status",),
     rationale="A documented value set written only in prose: the schema accepts any string.",
@@ -562,7 +590,7 @@ def period_status_values(ctx: RunContext) -> None:
         exchange=ctx.client.last,
     )
     if periods:
-        fetched = ctx.client.get(f"{PERIODS}/{periods[0]['id']}")
+        fetched = ctx.client.get(Operation.GET_PERIOD.path.format(period_id=periods[0]["id"]))
         status = (fetched.json() or {}).get("status") if isinstance(fetched.json(), dict) else None
         ctx.expect(
             status in PERIOD_STATUSES,
@@ -588,7 +616,7 @@ def bulk_lock_reason(ctx: RunContext) -> None:
     reason = "Migrated by dayzero-conformance"
     _bulk_lock(ctx, [first["id"], second["id"]], reason=reason)
     for period in (first, second):
-        fetched = _period_body(ctx, ctx.client.get(f"{PERIODS}/{period['id']}"), "get")
+        fetched = _period_body(ctx, ctx.client.get(Operation.GET_PERIOD.path.format(period_id=period["id"])), "get")
         ctx.expect(
             fetched.get("lock_reason") == reason,
             "the reason given is written on the period",
@@ -613,7 +641,7 @@ def bulk_lock_bounds(ctx: RunContext) -> None:
     ctx.require_writes()
     too_many = [str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4)) for _ in range(121)]
     for ids, what in (([], "no ids"), (too_many, "121 ids")):
-        exchange = ctx.client.post(f"{PERIODS}/bulk-lock", json_body={"period_ids": ids})
+        exchange = ctx.client.post(Operation.BULK_LOCK_PERIODS.path, json_body={"period_ids": ids})
         ctx.expect_status(exchange, {400, 422}, f"bulk-lock with {what} is refused")
 
 

@@ -15,9 +15,10 @@ from conformance.own_periods import OwnPeriods
 from conformance.results import Finding
 from conformance.settings import Identity, KitSettings
 from dayzero_mock_kit.openapi import Contract, load_contract
+from dayzero_mock_kit.openapi.operations import Operation
 
-PACKAGES = "/api/v1/month-end-packages"
-PERIODS = "/api/v1/accounting-periods"
+PACKAGES = Operation.CREATE_PACKAGE.path
+PERIODS = Operation.LIST_PERIODS.path
 FINAL = ("ready", "failed")
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
 
@@ -191,7 +192,7 @@ class RunContext:
         deadline = time.monotonic() + self.settings.ready_timeout
         delay = 0.05
         while True:
-            exchange = client.get(f"{PACKAGES}/{package_id}")
+            exchange = client.get(Operation.GET_PACKAGE.path.format(package_id=package_id))
             self.expect_status(exchange, {200}, "a created package can be fetched")
             seen.append(exchange.json())
             if seen[-1]["status"] in FINAL:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shlex
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from conformance.generation import BodyGeneration, unwrap
 from conformance.settings import Identity
+from dayzero_mock_kit.openapi.operations import Operation
 
 TOKEN_PLACEHOLDER = "$DZ_TOKEN"
 OTHER_TOKEN_PLACEHOLDER = "$DZ_OTHER_TOKEN"
@@ -22,9 +26,15 @@ class ToolError(Exception):
     """The kit cannot do its job (unreachable server, bad arguments); not a finding."""
 
 
+# Headers of the connection or the client program, not of the request a curl line repeats.
+NOT_REPEATED = {"host", "content-length", "connection", "keep-alive", "accept-encoding", "user-agent", "accept"}
+
+
 @dataclass(frozen=True)
 class Exchange:
-    """One request and what came back."""
+    """One request and what came back: sent by a check of ``run``, or seen by the proxy or in a HAR
+    file. Seen ones carry an id, a time and a duration; their headers are lower-cased and a
+    gzip/deflate answer is decoded (``decoded``)."""
 
     method: str
     url: str
@@ -34,6 +44,23 @@ class Exchange:
     response_headers: dict[str, str]
     content: bytes
     generation: str = "bare"  # how the body is read (conformance.generation)
+    id: str = ""  # seen traffic: x00001 (the proxy), h00001 (a HAR file's first entry)
+    at: float = 0.0  # seconds since the epoch
+    duration_ms: float = 0.0
+    base_path: str = ""  # the API root's path on that host, when it is not "/"
+
+    @property
+    def path(self) -> str:
+        """The path the contract knows (without the API root's own path)."""
+        path = urlsplit(self.url).path
+        return path[len(self.base_path) :] if self.base_path and path.startswith(self.base_path) else path
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.url).query
+
+    def query_items(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.query, keep_blank_values=True)
 
     def raw_json(self) -> Any:
         """The body as sent, envelope included."""
@@ -50,17 +77,36 @@ class Exchange:
         text = self.content[:limit].decode("utf-8", "replace")
         return f"{self.status} {text}" + ("..." if len(self.content) > limit else "")
 
-    def curl(self, secrets: dict[str, str]) -> str:
-        """A curl line that repeats this request; tokens replaced by environment variables."""
+    def curl(self, secrets: dict[str, str] | None = None) -> str:
+        """A curl line that repeats this request; tokens replaced by environment variables. Without
+        ``secrets`` (seen traffic) the request's own bearer token is the secret, and the headers of
+        the connection and the client program are left out."""
+        headers = self.headers
+        if secrets is None:
+            headers = {k: v for k, v in headers.items() if k not in NOT_REPEATED}
+            token = headers.get("authorization", "").partition(" ")[2]
+            secrets = {token: TOKEN_PLACEHOLDER} if token else {}
         parts = ["curl", "-sS", "-X", self.method]
-        for name, value in self.headers.items():
+        for name, value in headers.items():
             for secret, placeholder in secrets.items():
                 value = value.replace(secret, placeholder)
             parts += ["-H", f"{name}: {value}"]
         command = " ".join(shlex.quote(p) if "$DZ_" not in p else f'"{p}"' for p in parts)
-        if self.body is not None:
+        if self.body:
             command += " -d " + shlex.quote(self.body.decode("utf-8", "replace"))
         return command + " " + shlex.quote(self.url)
+
+
+def decoded(body: bytes, encoding: str | None) -> bytes:
+    """The body without its content encoding (gzip or deflate); unchanged when it cannot be decoded."""
+    try:
+        if encoding == "gzip":
+            return gzip.decompress(body)
+        if encoding == "deflate":
+            return zlib.decompress(body)
+    except (OSError, zlib.error, EOFError):
+        return body
+    return body
 
 
 class RateLimiter:
@@ -143,6 +189,10 @@ class ApiClient:
         )
         self.last = exchange
         return exchange
+
+    def call(self, operation: Operation, /, *, path: dict[str, str] | None = None, **kwargs: Any) -> Exchange:
+        """Call one operation of the table, its path template filled from ``path``."""
+        return self.request(operation.method, operation.path.format(**(path or {})), **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("GET", path, **kwargs)

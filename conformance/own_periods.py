@@ -13,11 +13,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from conformance.http import ApiClient
+from dayzero_mock_kit.openapi.operations import Operation
 
 if TYPE_CHECKING:
     from conformance.context import RunContext
 
-PERIODS = "/api/v1/accounting-periods"
+PERIODS = Operation.LIST_PERIODS.path
 LATEST_YEAR, EARLIEST_YEAR = 2199, 2100
 MAX_PAGES = 100
 

@@ -1,4 +1,7 @@
-"""Every check the kit runs: a stable ID, a level, a layer, the source of its rule, a one-line rationale.
+"""The one registry of what the kit tests: every check ``run`` runs (a stable ID, a level, a layer, the
+source of its rule, a one-line rationale), every traffic rule ``proxy`` and ``validate-har`` apply
+(registered in ``conformance.traffic.rules``), and the documented points neither can test. The
+published table of rules (``rules_table``) is read from here.
 
 The level follows the source: a rule written anywhere on the published pages (schema, an
 operation's description, a field's text, a guide or feature page) is MUST; a rule the kit
@@ -85,6 +88,28 @@ def check(
         return function
 
     return register
+
+
+@dataclass(frozen=True)
+class TrafficRule:
+    id: str
+    side: str  # request (the client's) or response (the upstream's)
+    level: str
+    source: str
+    operations: tuple[str, ...]
+    rationale: str
+
+
+TRAFFIC_RULES: dict[str, TrafficRule] = {}
+
+
+def rule(rule_id: str, side: str, level: str, source: str, operations: tuple[str, ...], rationale: str) -> None:
+    """Register a traffic rule under a stable ID (the level follows the source, as for checks)."""
+    if rule_id in TRAFFIC_RULES:
+        raise ValueError(f"Traffic rule {rule_id} is registered twice.")
+    if level != level_of(source):
+        raise ValueError(f"Traffic rule {rule_id} is {level} but its source says {level_of(source)}: {source}")
+    TRAFFIC_RULES[rule_id] = TrafficRule(rule_id, side, level, source, operations, rationale)
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,43 @@
-"""What a run found: per check a status and, for failures, findings a developer can replay."""
+"""What the kit found: ``Finding`` (one break of the contract, by a check of ``run`` or a traffic
+rule of ``proxy`` and ``validate-har``), and per check of a run its status and findings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from conformance.baseline import KNOWN, NEW, Baseline, check_key
+from conformance.baseline import KNOWN, NEW, Baseline, check_key, traffic_key
 from conformance.registry import MUST, Check
 
 PASSED, FAILED, SKIPPED, ERROR = "passed", "failed", "skipped", "error"
+REQUEST, RESPONSE = "request", "response"  # the side of a traffic finding: the client's, the upstream's
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One observed break of the contract."""
+    """One observed break of the contract: what was expected, what came, a curl line to repeat it.
+
+    ``rule`` is the check (``run``) or the traffic rule that found it. A traffic finding also says
+    which side broke the contract (``side``: the client's request or the upstream's response), where
+    in the exchange (``pointer``), and which exchange and operation it was seen on."""
 
     message: str
     expected: str
     actual: str
-    curl: str
-    operation: str = ""
+    curl: str = ""
+    operation: str = ""  # METHOD /path (a run's may carry the query; the baseline key leaves it out)
+    rule: str = ""
+    side: str = ""  # traffic only: REQUEST or RESPONSE
+    pointer: str = ""  # traffic only: /body/items/0/status, /headers/authorization, /status, ...
+    exchange_id: str = ""  # traffic only
+    operation_id: str | None = None  # traffic only: the operation routing reached (None: none)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What the finding is about, without the ids, times and hosts of the run that made it:
+        the same break found again has the same key (``--baseline`` matches by it)."""
+        if self.side:
+            return traffic_key(self.rule, self.side, self.operation_id, self.pointer)
+        return check_key(self.rule, self.message, self.operation)
 
 
 @dataclass
@@ -28,6 +47,10 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     skip_reason: str = ""
     duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        # A check's findings are the check's: its id is their rule (and part of their baseline key).
+        self.findings = [f if f.rule else replace(f, rule=self.check.id) for f in self.findings]
 
     @property
     def blocks(self) -> bool:
@@ -56,7 +79,7 @@ class RunResult:
         """new or known (in the baseline); every finding is new without a baseline."""
         if self.baseline is None:
             return NEW
-        return self.baseline.status(check_key(result.check.id, finding.message, finding.operation))
+        return self.baseline.status(finding.key)
 
     def is_new(self, result: CheckResult) -> bool:
         """Whether a failed check has a finding the baseline does not have."""

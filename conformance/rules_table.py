@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import conformance.runner  # noqa: F401  (registers every check)
-from conformance.registry import CHECKS, UNCHECKED
-from conformance.traffic.rules import REQUEST, TRAFFIC_RULES
+import conformance.traffic.rules  # noqa: F401  (registers every traffic rule)
+from conformance.registry import CHECKS, TRAFFIC_RULES, UNCHECKED
+from conformance.results import REQUEST
 
 NONE = "—"
 

@@ -16,6 +16,7 @@ from conformance import (  # noqa: F401  (they register checks)
     checks_periods,
     state_machine,
 )
+from conformance.arguments import API_PREFIX
 from conformance.baseline import Baseline
 from conformance.context import PERIODS, CheckFailed, CheckSkipped, RunContext
 from conformance.http import ToolError
@@ -59,7 +60,8 @@ def preflight(ctx: RunContext) -> None:
             )
         if exchange.status == 404:
             raise ToolError(
-                f"{ctx.settings.base_url} has no {PERIODS}. Tip: --base-url is the API root, without /api/v1."
+                f"{ctx.settings.base_url} has no {PERIODS}. "
+                f"Tip: --base-url is the API root, without {API_PREFIX.rstrip('/')}."
             )
 
 

@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from conformance.context import ORDER, PACKAGES, RunContext, instant
 from conformance.registry import BEHAVIOUR, MUST, check
+from dayzero_mock_kit.openapi.operations import Operation
 
 
 def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
@@ -52,7 +53,7 @@ def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
             if not self.submitted:
                 return
             package_id = data.draw(st.sampled_from(sorted(self.submitted)))
-            exchange = ctx.client.get(f"{PACKAGES}/{package_id}")
+            exchange = ctx.client.get(Operation.GET_PACKAGE.path.format(package_id=package_id))
             ctx.expect_status(exchange, {200}, "a created package can be fetched")
             package = exchange.json()
             body = self.submitted[package_id]
@@ -119,9 +120,9 @@ def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
     creates_data=True,
     tiers=frozenset({"full"}),
     operations=(
-        "POST /api/v1/month-end-packages",
-        "GET /api/v1/month-end-packages",
-        "GET /api/v1/month-end-packages/{package_id}",
+        Operation.CREATE_PACKAGE.route,
+        Operation.LIST_PACKAGES.route,
+        Operation.GET_PACKAGE.route,
     ),
     source="MEP/create-package, get-package, list-packages taken together",
     rationale="Documented behaviour of create, get and list taken together; reproducible (derandomized).",

@@ -41,7 +41,7 @@ NOT_RUN_HERE = {
     "<!-- ci-conformance -->": "tests/test_ci_templates.py runs it with the inputs as environment variables",
     "dayzero-conformance proxy --upstream": (
         "a walkthrough whose [...] mark optional flags and whose step 2 is your own client; "
-        "tests/test_traffic.py runs the proxy and validate-har"
+        "tests/conformance/traffic/test_traffic.py runs the proxy and validate-har"
     ),
 }
 

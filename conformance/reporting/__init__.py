@@ -1,1 +1,2 @@
-"""Renderings of a RunResult: console, JUnit XML, JSON and a self-contained HTML page."""
+"""Renderings of a RunResult (run) and a TrafficResult (proxy, validate-har): console, JUnit XML, JSON
+and a self-contained HTML page."""

@@ -1,12 +1,19 @@
-"""Progress and verdict on the terminal (rich)."""
+"""Progress and verdict on the terminal (rich): a run's, and the traffic's."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from conformance.baseline import KNOWN, NEW
 from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, RunResult
+
+if TYPE_CHECKING:
+    from conformance.traffic.results import TrafficResult
+
+SHOWN = 20  # traffic findings printed; the JSON report has them all
 
 MARKS = {PASSED: "[green]PASS[/]", FAILED: "[red]FAIL[/]", ERROR: "[red]ERROR[/]", SKIPPED: "[yellow]SKIP[/]"}
 
@@ -64,3 +71,31 @@ class ConsoleReporter:
             f"{verdict}  tier={run.tier} seed={run.seed} generation={run.generation}"
             "  Tip: export DZ_TOKEN=... to run the curl lines."
         )
+
+
+def print_traffic_summary(result: TrafficResult, console: Console) -> None:
+    coverage = result.coverage.to_json()
+    console.print(
+        f"{result.exchanges} exchanges ({result.generation}): "
+        f"{result.count('request')} request findings, {result.count('response')} response findings; "
+        f"{coverage['operations_called']} of {coverage['operations_total']} operations exercised."
+    )
+    tally = result.tally()
+    where = f" (baseline {result.baseline.path})" if result.baseline else ""
+    console.print(f"findings: {tally[NEW]} new, {tally[KNOWN]} known, {tally['fixed']} rules fixed{where}")
+    if result.fixed():
+        console.print(f"[green]fixed[/] since the baseline: {', '.join(result.fixed())}")
+    for finding in result.findings[:SHOWN]:
+        mark = "[red]new[/]" if result.status(finding) == NEW else "[yellow]known[/]"
+        console.print(
+            f"{mark} [red]{finding.side}[/] {finding.exchange_id} {finding.operation}  "
+            f"{finding.rule} at {finding.pointer or '/'}"
+        )
+        console.print(
+            f"  expected: {finding.expected}\n  actual:   {finding.actual}\n  reproduce: {finding.curl}",
+            soft_wrap=True,
+        )
+    if result.count() > SHOWN:
+        console.print(f"... and {result.count() - SHOWN} more (see the JSON report)")
+    for hint in coverage["hints"][:15]:
+        console.print(f"[dim]coverage:[/] {hint}")

@@ -1,13 +1,19 @@
-"""A self-contained HTML report that reads top-down: the verdict, the failing checks (with a link
-to each one's details), the details, and last the operations-by-checks matrix in its own
-scrolling box, so the page fits a 1280 px window."""
+"""Self-contained HTML reports. A run's reads top-down: the verdict, the failing checks (with a
+link to each one's details), the details, and last the operations-by-checks matrix in its own
+scrolling box, so the page fits a 1280 px window. The traffic's: findings, coverage, what the
+traffic never did, and what was outside the API."""
 
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
+from conformance.arguments import API_PREFIX
 from conformance.baseline import KNOWN, NEW
 from conformance.results import ERROR, FAILED, PASSED, SKIPPED, CheckResult, RunResult
+
+if TYPE_CHECKING:
+    from conformance.traffic.results import TrafficResult
 
 STYLE = """
 *{box-sizing:border-box}body{font-family:system-ui,sans-serif;margin:0 auto;padding:1.2rem 1.5rem;max-width:1240px;
@@ -25,9 +31,9 @@ SYMBOL = {PASSED: "pass", FAILED: "FAIL", ERROR: "ERROR", SKIPPED: "skip"}
 
 
 def _short(operation: str) -> str:
-    """'GET /api/v1/month-end-packages/{package_id}' -> 'GET packages/{id}' (the matrix's headers)."""
+    """'GET <prefix>month-end-packages/{package_id}' -> 'GET packages/{id}' (the matrix's headers)."""
     method, _, path = operation.partition(" ")
-    path = path.replace("/api/v1/", "").replace("month-end-packages", "packages")
+    path = path.replace(API_PREFIX, "").replace("month-end-packages", "packages")
     path = path.replace("accounting-periods", "periods").replace("{package_id}", "{id}").replace("{period_id}", "{id}")
     return f"{method} {path}"
 
@@ -125,4 +131,42 @@ with --strict. Curl lines read the token from <code>$DZ_TOKEN</code> (and <code>
 <h2>How the run was done</h2><ul>{notes or "<li>nothing to note</li>"}</ul>
 <h2>Created resources</h2><p>Packages: <code>{created}</code></p>
 <p>Accounting periods: <code>{created_periods}</code></p>
+</body></html>"""
+
+
+def render_traffic_html(result: TrafficResult) -> str:
+    coverage = result.coverage.to_json()
+    rows = "".join(
+        f"<tr><td>{escape(f.exchange_id)} {result.status(f)}</td><td>{escape(f.side)}</td>"
+        f"<td>{escape(f.operation)}</td>"
+        f"<td>{escape(f.rule)}</td><td><code>{escape(f.pointer)}</code></td>"
+        f"<td>{escape(f.expected)}</td><td>{escape(f.actual)}</td>"
+        f"<td><pre>{escape(f.curl)}</pre></td></tr>"
+        for f in result.findings
+    )
+    operations = "".join(
+        f"<tr><td>{escape(op['operation'])}</td><td>{op['calls']}</td><td>{' '.join(op['statuses_seen'])}</td>"
+        f"<td>{' '.join(op['statuses_never'])}</td><td>{escape(', '.join(op['query_parameters_used']))}</td></tr>"
+        for op in coverage["operations"].values()
+    )
+    hints = "".join(f"<li>{escape(hint)}</li>" for hint in coverage["hints"])
+    ignored = "".join(f"<li>{escape(item)}</li>" for item in result.ignored)
+    verdict = "violations found" if result.count() else "no violations"
+    tally = result.tally()
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>DayZero traffic: {verdict}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
+padding:4px;vertical-align:top;font-size:13px}}pre{{white-space:pre-wrap;margin:0}}</style></head><body>
+<h1>DayZero traffic report: {verdict}</h1>
+<p>{result.exchanges} exchanges, generation {escape(result.generation)};
+{result.count("request")} request findings (the client), {result.count("response")} response findings (the upstream);
+{tally[NEW]} new, {tally[KNOWN]} known, {tally["fixed"]} rules fixed
+{escape("(baseline " + str(result.baseline.path) + ")" if result.baseline else "(no baseline: every finding is new)")}.
+Curl lines read the token from <code>$DZ_TOKEN</code>.</p>
+<h2>Findings</h2><table><tr><th>exchange</th><th>side</th><th>request</th><th>rule</th><th>pointer</th>
+<th>expected</th><th>actual</th><th>reproduce</th></tr>{rows or '<tr><td colspan="8">none</td></tr>'}</table>
+<h2>Coverage: {coverage["operations_called"]} of {coverage["operations_total"]} operations</h2>
+<table><tr><th>operation</th><th>calls</th><th>statuses seen</th><th>never seen</th><th>query parameters</th></tr>
+{operations}</table>
+<h2>What the traffic never did</h2><ul>{hints or "<li>nothing: every documented status was seen</li>"}</ul>
+<h2>Not checked (outside the API)</h2><ul>{ignored or "<li>none</li>"}</ul>
 </body></html>"""

@@ -1,10 +1,16 @@
-"""The run as JUnit XML: one test suite per layer, one test case per check."""
+"""JUnit XML: a run as one test suite per layer and one test case per check; the traffic as one
+test case per exchange."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
-from conformance.results import ERROR, FAILED, SKIPPED, RunResult
+from conformance.baseline import KNOWN
+from conformance.results import ERROR, FAILED, SKIPPED, Finding, RunResult
+
+if TYPE_CHECKING:
+    from conformance.traffic.results import TrafficResult
 
 
 def render_junit(run: RunResult) -> str:
@@ -51,3 +57,26 @@ def render_junit(run: RunResult) -> str:
     for name, value in (("new", tally["new"]), ("known", tally["known"]), ("fixed", ", ".join(run.fixed()))):
         ET.SubElement(properties, "property", name=f"baseline.{name}", value=str(value))
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def render_traffic_junit(result: TrafficResult) -> str:
+    suite = ET.Element("testsuite", name="dayzero-traffic", tests=str(result.exchanges), failures=str(result.count()))
+    by_exchange: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_exchange.setdefault(finding.exchange_id, []).append(finding)
+    for record in result.records:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=record["operation_id"] or "outside-the-api",
+            name=f"{record['id']} {record['method']} {record['path']}",
+        )
+        for finding in by_exchange.get(record["id"], []):
+            status = result.status(finding)
+            where = f"[{status}] {finding.side}: {finding.rule} at {finding.pointer or '/'}"
+            if status == KNOWN:
+                ET.SubElement(case, "skipped", message=f"known in the baseline: {where}")
+                continue
+            failure = ET.SubElement(case, "failure", message=where)
+            failure.text = f"expected: {finding.expected}\nactual: {finding.actual}\nreproduce: {finding.curl}"
+    return ET.tostring(suite, encoding="unicode")

@@ -14,37 +14,26 @@ import zipfile
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.http import Exchange
 from conformance.registry import MUST
-from conformance.traffic.exchange import TrafficExchange
-from conformance.traffic.operation_ids import (
-    ACK,
-    BULK_LOCK,
-    CLOSE,
-    CREATE_PACKAGE,
-    CREATE_PERIOD,
-    DOWNLOAD,
-    GET_PACKAGE,
-    LIST_PERIODS,
-    LISTS,
-    READINESS,
-    REOPEN,
-    REVOKE_SIGN_OFF,
-    SIGN_OFF,
-)
+from conformance.results import Finding
 from conformance.traffic.page_walks import PageWalks
-from conformance.traffic.violations import Violation
+from conformance.traffic.rules import traffic_finding, traffic_rule
+from dayzero_mock_kit.openapi.operations import Operation
 
 PERIOD_STATUSES = ("open", "closed", "locked")
 READINESS_STATUSES = ("pass", "warning", "fail")
-PERIOD_WRITES = (ACK, SIGN_OFF, REVOKE_SIGN_OFF)
+PERIOD_WRITES = (Operation.ACKNOWLEDGE_CHECKLIST_STEP, Operation.CREATE_SIGN_OFF, Operation.DELETE_SIGN_OFF)
+LISTS = (Operation.LIST_PACKAGES, Operation.LIST_PERIODS)
+PERIOD_CHANGES = (Operation.CREATE_PERIOD, Operation.CLOSE_PERIOD, Operation.REOPEN_PERIOD)
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
 REFUSED_RULES = ("report-keys", "date-order", "period-date-order", "role", "request-schema", "request-parameter")
 
 
-def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Violation:
-    return Violation("response", rule, pointer, expected, str(actual)[:300])
+def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Finding:
+    return traffic_finding("response", rule, pointer, expected, str(actual)[:300])
 
 
 class BehaviourRules:
@@ -61,15 +50,15 @@ class BehaviourRules:
         self._page_walks = PageWalks()
 
     def check(
-        self, operation_id: str, exchange: TrafficExchange, request: Any, answer: Any, refused: list[Violation]
-    ) -> list[Violation]:
+        self, operation_id: str, exchange: Exchange, request: Any, answer: Any, refused: list[Finding]
+    ) -> list[Finding]:
         """Violations of documented behaviour in this answer (``answer``: the model, envelope removed)."""
-        found: list[Violation] = []
+        found: list[Finding] = []
         if not 200 <= exchange.status < 300:
             return found
         if exchange.method.upper() != "GET":
             self._page_walks.write_seen()
-        documented = sorted({v.rule for v in refused if v.level == MUST})
+        documented = sorted({f.rule for f in refused if traffic_rule(f.rule).level == MUST})
         if documented:
             found.append(
                 _broke(
@@ -81,7 +70,7 @@ class BehaviourRules:
             )
         if any(v.rule == "period-date-order" for v in refused):
             found.append(_broke("period-dates-accepted", "/status", "a 4xx: period_end is before period_start", 201))
-        business = exchange.request_headers.get("x-business-id", "").strip().lower()
+        business = exchange.headers.get("x-business-id", "").strip().lower()
         for pointer, item in _owned_objects(answer):
             owner = str(item.get("business_id", "")).lower()
             if business and owner and owner != business:
@@ -91,20 +80,21 @@ class BehaviourRules:
             found += self._list(answer, query)
             found += self._walk(exchange.path, answer, query)
             found += self._page_walks.see(exchange.path, query, answer)
-        if operation_id in (CREATE_PACKAGE, GET_PACKAGE):
-            package = answer.get("package") if operation_id == CREATE_PACKAGE and isinstance(answer, dict) else answer
+        if operation_id in (Operation.CREATE_PACKAGE, Operation.GET_PACKAGE):
+            created = operation_id == Operation.CREATE_PACKAGE
+            package = answer.get("package") if created and isinstance(answer, dict) else answer
             if isinstance(package, dict):
-                found += self._package(package, request if operation_id == CREATE_PACKAGE else None)
-        if operation_id == DOWNLOAD:
+                found += self._package(package, request if created else None)
+        if operation_id == Operation.GET_DOWNLOAD_URL:
             package_id = exchange.path.rstrip("/").split("/")[-2]
             self._downloaded.add(package_id)
             if isinstance(answer, dict) and isinstance(answer.get("download_url"), str):
                 self._files[_where(answer["download_url"])] = {**answer, "package_id": package_id}
-        if operation_id in (CREATE_PERIOD, CLOSE, REOPEN) and isinstance(answer, dict):
+        if operation_id in PERIOD_CHANGES and isinstance(answer, dict):
             found += self._period_change(operation_id, answer)
-        if operation_id == BULK_LOCK and isinstance(answer, dict):
+        if operation_id == Operation.BULK_LOCK_PERIODS and isinstance(answer, dict):
             found += _bulk_lock_counts(answer)
-        if operation_id == READINESS and isinstance(answer, dict):
+        if operation_id == Operation.CHECK_CLOSE_READINESS and isinstance(answer, dict):
             score = answer.get("score")
             if isinstance(score, (int, float)) and not 0 <= score <= 100:
                 found.append(_broke("score-range", "/body/score", "a score on the 0-100 scale (documented)", score))
@@ -128,7 +118,7 @@ class BehaviourRules:
                     exchange.status,
                 )
             )
-        if operation_id == ACK and isinstance(answer, dict):
+        if operation_id == Operation.ACKNOWLEDGE_CHECKLIST_STEP and isinstance(answer, dict):
             key = (exchange.path.split("/")[-3], str(answer.get("step_id")))
             known = self._acks.setdefault(key, str(answer.get("id")))
             if known != str(answer.get("id")):
@@ -144,12 +134,12 @@ class BehaviourRules:
         ):
             self._periods[str(answer["id"])] = answer
             found += _period_status(answer, "/body")
-        if operation_id == LIST_PERIODS and isinstance(answer, dict):
-            for index, item in enumerate(answer.get("items") or []):
+        if operation_id == Operation.LIST_PERIODS and isinstance(answer, dict):
+            for index, item in enumerate(_listed(answer)):
                 if isinstance(item, dict) and "id" in item:
                     self._periods[str(item["id"])] = item
                     found += _period_status(item, f"/body/items/{index}")
-        if operation_id == BULK_LOCK and isinstance(answer, dict):
+        if operation_id == Operation.BULK_LOCK_PERIODS and isinstance(answer, dict):
             for period_id in answer.get("locked_ids") or []:
                 if str(period_id) in self._periods:
                     self._periods[str(period_id)] = {**self._periods[str(period_id)], "status": "locked"}
@@ -161,9 +151,9 @@ class BehaviourRules:
         known = self._periods.get(parts[4]) if len(parts) > 4 else None
         return known is not None and known.get("status") in ("closed", "locked")
 
-    def _list(self, page: dict[str, Any], query: dict[str, str]) -> list[Violation]:
+    def _list(self, page: dict[str, Any], query: dict[str, str]) -> list[Finding]:
         found = []
-        items = [item for item in page.get("items") or [] if isinstance(item, dict)]
+        items = [item for item in _listed(page) if isinstance(item, dict)]
         wanted = query.get("status")
         if wanted:
             for index, item in enumerate(items):
@@ -187,7 +177,7 @@ class BehaviourRules:
                 self._note_package(item)
         return found
 
-    def _walk(self, path: str, page: dict[str, Any], query: dict[str, str]) -> list[Violation]:
+    def _walk(self, path: str, page: dict[str, Any], query: dict[str, str]) -> list[Finding]:
         """Walking back must not reveal an item the walk forward skipped over.
 
         Only for sort columns that never change (an item cannot move), and only inside the range
@@ -200,7 +190,7 @@ class BehaviourRules:
         filters = (query.get(name, "") for name in ("descending", "status", "search", "limit"))
         key = (path, sort_by, *filters)
         walked = self._walked.setdefault(key, {})
-        items = [i for i in page.get("items") or [] if isinstance(i, dict) and isinstance(i.get(sort_by), str)]
+        items = [i for i in _listed(page) if isinstance(i, dict) and isinstance(i.get(sort_by), str)]
         if not (query.get("cursor") and query.get("direction") == "prev"):
             walked.update({str(i.get("id")): i[sort_by] for i in items})
             return []
@@ -218,7 +208,7 @@ class BehaviourRules:
             if str(item.get("id")) not in walked and low < item[sort_by] < high
         ]
 
-    def check_file(self, exchange: TrafficExchange) -> list[Violation] | None:
+    def check_file(self, exchange: Exchange) -> list[Finding] | None:
         """A fetch of a presigned URL a download answer handed out, judged against that answer;
         None when the exchange fetched no such URL."""
         handed_out = self._files.get(_where(exchange.url))
@@ -226,20 +216,20 @@ class BehaviourRules:
             return None
         found = []
         size = handed_out.get("file_size_bytes")
-        if isinstance(size, int) and size != len(exchange.response_body):
+        if isinstance(size, int) and size != len(exchange.content):
             found.append(
-                _broke("file-size", "/body", f"{size} bytes (file_size_bytes)", f"{len(exchange.response_body)} bytes")
+                _broke("file-size", "/body", f"{size} bytes (file_size_bytes)", f"{len(exchange.content)} bytes")
             )
         expected = self._reports.get(str(handed_out["package_id"]))
         try:
-            names = [n for n in zipfile.ZipFile(io.BytesIO(exchange.response_body)).namelist() if not n.endswith("/")]
+            names = [n for n in zipfile.ZipFile(io.BytesIO(exchange.content)).namelist() if not n.endswith("/")]
         except zipfile.BadZipFile:
             return [*found, _broke("zip", "/body", "a zip archive", "not a zip")]
         if expected is not None and len(names) != expected:
             found.append(_broke("zip-reports", "/body", f"{expected} reports (one per selected report)", len(names)))
         return found
 
-    def _note_package(self, package: dict[str, Any]) -> list[Violation]:
+    def _note_package(self, package: dict[str, Any]) -> list[Finding]:
         package_id, status = str(package.get("id")), package.get("status")
         if isinstance(package.get("selected_reports"), list):
             self._reports[package_id] = len(package["selected_reports"])
@@ -255,7 +245,7 @@ class BehaviourRules:
             ]
         return []
 
-    def _package(self, package: dict[str, Any], request: Any) -> list[Violation]:
+    def _package(self, package: dict[str, Any], request: Any) -> list[Finding]:
         found = self._note_package(package)
         period_id = request.get("accounting_period_id") if isinstance(request, dict) else None
         period = self._periods.get(str(period_id)) if period_id else None
@@ -272,10 +262,10 @@ class BehaviourRules:
                     )
         return found
 
-    def _period_change(self, operation_id: str, period: dict[str, Any]) -> list[Violation]:
+    def _period_change(self, operation_id: str, period: dict[str, Any]) -> list[Finding]:
         found = []
         before = self._periods.get(str(period.get("id")))
-        if operation_id == CREATE_PERIOD:
+        if operation_id == Operation.CREATE_PERIOD:
             for other in self._periods.values():
                 same_business = other.get("business_id") == period.get("business_id")
                 if same_business and other.get("id") != period.get("id") and _overlap(other, period):
@@ -288,7 +278,7 @@ class BehaviourRules:
                         )
                     )
                     break
-        if operation_id == CLOSE:
+        if operation_id == Operation.CLOSE_PERIOD:
             if before is not None and before.get("status") in ("closed", "locked"):
                 found.append(
                     _broke("close-once", "/status", f"a refusal: the period was already {before['status']}", 201)
@@ -296,14 +286,20 @@ class BehaviourRules:
             for name in ("closed_at", "closed_by_user_id"):
                 if not period.get(name):
                     found.append(_broke("close-audit", f"/body/{name}", f"{name} set (closing is audited)", None))
-        if operation_id == REOPEN:
+        if operation_id == Operation.REOPEN_PERIOD:
             for name in ("reopened_at", "reopened_by_user_id", "reopen_reason"):
                 if not period.get(name):
                     found.append(_broke("reopen-audit", f"/body/{name}", f"{name} set (reopening is audited)", None))
         return found
 
 
-def _period_status(period: dict[str, Any], pointer: str) -> list[Violation]:
+def _listed(page: dict[str, Any]) -> list[Any]:
+    """A page's items; none when the answer has no list there (its schema finding says so)."""
+    items = page.get("items")
+    return items if isinstance(items, list) else []
+
+
+def _period_status(period: dict[str, Any], pointer: str) -> list[Finding]:
     if period.get("status") in PERIOD_STATUSES:
         return []
     return [_broke("period-status", f"{pointer}/status", "open, closed or locked (documented)", period.get("status"))]
@@ -322,7 +318,7 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
 
 
-def _bulk_lock_counts(result: dict[str, Any]) -> list[Violation]:
+def _bulk_lock_counts(result: dict[str, Any]) -> list[Finding]:
     found = []
     for count, listed in (("locked_count", "locked_ids"), ("skipped_count", "skipped")):
         known = isinstance(result.get(count), int) and isinstance(result.get(listed), list)
@@ -340,7 +336,7 @@ def _owned_objects(answer: Any) -> list[tuple[str, dict[str, Any]]]:
         found.append(("", answer))
         if isinstance(answer.get("package"), dict):
             found.append(("/package", answer["package"]))
-        for index, item in enumerate(answer.get("items") or [] if isinstance(answer.get("items"), list) else []):
+        for index, item in enumerate(_listed(answer)):
             if isinstance(item, dict):
                 found.append((f"/items/{index}", item))
     return found

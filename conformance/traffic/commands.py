@@ -16,7 +16,7 @@ from conformance.baseline import Baseline
 from conformance.http import ToolError
 
 if TYPE_CHECKING:
-    from conformance.traffic.report import TrafficReport
+    from conformance.traffic.results import TrafficResult
     from conformance.traffic.validator import TrafficValidator
 
 # openapi-core and the proxy load only when one of these commands runs.
@@ -71,7 +71,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     har.add_argument("file", type=Path)
     har.add_argument(
-        "--base-url", help="the API root in the capture (default: the host most /api/v1/ requests went to)"
+        "--base-url",
+        help=f"the API root in the capture (default: the host most {arguments.API_PREFIX} requests went to)",
     )
     add_report_arguments(har)
 
@@ -103,31 +104,41 @@ def parse_identities(texts: list[str]) -> dict[str, frozenset[str]]:
     return identities
 
 
-def finish(report: TrafficReport, args: argparse.Namespace, console: Console) -> int:
-    from conformance.traffic.report import write_reports
+def finish(result: TrafficResult, args: argparse.Namespace, console: Console) -> int:
+    """The summary on the terminal, the reports asked for on disk, and the exit code."""
+    from conformance.reporting.console import print_traffic_summary
+    from conformance.reporting.html import render_traffic_html
+    from conformance.reporting.json_report import write_traffic_json
+    from conformance.reporting.junit import render_traffic_junit
 
-    report.print_summary(console)
-    write_reports(report, json_path=args.json, html_path=args.report, junit_path=args.junit)
-    return report.exit_code(args.fail_on)
+    print_traffic_summary(result, console)
+    for path, render in ((args.report, render_traffic_html), (args.junit, render_traffic_junit)):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(result))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        write_traffic_json(result, args.json)
+    return result.exit_code(args.fail_on)
 
 
 def validate_har(args: argparse.Namespace, console: Console) -> int:
     from conformance.traffic.har import read_har
-    from conformance.traffic.report import TrafficReport
+    from conformance.traffic.results import TrafficResult
 
     validator = validator_from(args)  # bad arguments first, before the file is read
     baseline = Baseline.load(args.baseline) if args.baseline else None
     if args.base_url is not None:
         args.base_url = _checked_url("--base-url", args.base_url)
     exchanges, others = read_har(args.file, args.base_url)
-    report = TrafficReport(validator, baseline)
+    result = TrafficResult(validator, baseline)
     for exchange, outside in sorted(
         [(e, False) for e in exchanges] + [(e, True) for e in others], key=lambda pair: pair[0].at
     ):
-        report.add(exchange, outside=outside)
+        result.add(exchange, outside=outside)
     if others:
         console.print(f"[dim]{len(others)} requests to other hosts: judged only as presigned files, else listed[/]")
-    return finish(report, args, console)
+    return finish(result, args, console)
 
 
 def _checked_url(flag: str, text: str) -> str:
@@ -143,7 +154,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
 
     from conformance.traffic.har import HarWriter
     from conformance.traffic.proxy import TrafficProxy
-    from conformance.traffic.report import TrafficReport
+    from conformance.traffic.results import TrafficResult
 
     validator = validator_from(args)  # bad arguments first, before the upstream is reached
     baseline = Baseline.load(args.baseline) if args.baseline else None
@@ -159,9 +170,9 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     except OSError as error:
         raise ToolError(f"Cannot listen on {args.host}:{args.port} ({error.strerror}). Tip: --port.") from None
     spool = tempfile.TemporaryDirectory(prefix="dayzero-proxy-")
-    report = TrafficReport(validator, baseline, window=WINDOW, spool=Path(spool.name))
+    result = TrafficResult(validator, baseline, window=WINDOW, spool=Path(spool.name))
     har = HarWriter(args.har) if args.har is not None else None
-    proxy = TrafficProxy(args.upstream, report, quiet_headers=args.quiet_headers, har=har, window=WINDOW)
+    proxy = TrafficProxy(args.upstream, result, quiet_headers=args.quiet_headers, har=har, window=WINDOW)
     console.print(
         f"dayzero-conformance proxy on http://{args.host}:{args.port} -> {args.upstream}\n"
         f"  live report: http://{args.host}:{args.port}/__proxy/report   stop: Ctrl-C"
@@ -172,7 +183,7 @@ def serve_proxy(args: argparse.Namespace, console: Console) -> int:
     try:
         if har is not None:
             har.close()
-        return finish(report, args, console)
+        return finish(result, args, console)
     finally:
-        report.close()
+        result.close()
         spool.cleanup()

@@ -6,16 +6,16 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from conformance.traffic.exchange import TrafficExchange
-from conformance.traffic.operation_ids import CLOSE, CREATE_PERIOD, DOWNLOAD, GET_PACKAGE, REOPEN, REVOKE_SIGN_OFF
+from conformance.http import Exchange
 from dayzero_mock_kit.openapi import load_contract
+from dayzero_mock_kit.openapi.operations import Operation
 
 # Questions for statuses a client should be ready for (ours); others get a generic one.
-QUESTIONS = {
-    (DOWNLOAD, "400"): ("does your client handle a package that is not ready (or failed)?"),
-    (CREATE_PERIOD, "409"): "does your client handle a period that overlaps another?",
-    (CLOSE, "400"): "does your client handle a period already closed?",
-    (REOPEN, "400"): ("does your client handle a period that is already open?"),
+QUESTIONS: dict[tuple[str, str], str] = {
+    (Operation.GET_DOWNLOAD_URL, "400"): ("does your client handle a package that is not ready (or failed)?"),
+    (Operation.CREATE_PERIOD, "409"): "does your client handle a period that overlaps another?",
+    (Operation.CLOSE_PERIOD, "400"): "does your client handle a period already closed?",
+    (Operation.REOPEN_PERIOD, "400"): ("does your client handle a period that is already open?"),
 }
 GENERIC = {
     "401": "does your client handle an expired or revoked token?",
@@ -57,25 +57,25 @@ class Coverage:
         self._values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._package_states: set[str] = set()
 
-    def add(self, exchange: TrafficExchange, operation_id: str | None) -> None:
+    def add(self, exchange: Exchange, operation_id: str | None) -> None:
         if operation_id is None or operation_id not in self._operations:
             return
         self._calls[operation_id] += 1
         status = str(exchange.status)
-        if operation_id == REVOKE_SIGN_OFF and status == "200":
+        if operation_id == Operation.DELETE_SIGN_OFF and status == "200":
             status = "204"  # the envelope generation's 200 is the bare generation's 204
         self._statuses[operation_id].add(status)
         for name, value in exchange.query_items():
             self._params[operation_id].add(name)
             self._values[operation_id][f"query.{name}"].add(value)
-        body = _json(exchange.request_body)
+        body = _json(exchange.body)
         if isinstance(body, dict):
             for name, value in body.items():
                 for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, str):
                         self._values[operation_id][f"body.{name}"].add(item)
-        if operation_id == GET_PACKAGE and 200 <= exchange.status < 300:
-            answer = _json(exchange.response_body)
+        if operation_id == Operation.GET_PACKAGE and 200 <= exchange.status < 300:
+            answer = _json(exchange.content)
             answer = answer.get("data", answer) if isinstance(answer, dict) else answer
             if isinstance(answer, dict) and isinstance(answer.get("status"), str):
                 self._package_states.add(answer["status"])
@@ -119,7 +119,7 @@ class Coverage:
                     continue
                 question = QUESTIONS.get((op_id, status)) or GENERIC.get(status, "does your client handle it?")
                 found.append(f"never saw a {status} ({description}) from {label}: {question}")
-        if self._calls.get(GET_PACKAGE):
+        if self._calls.get(Operation.GET_PACKAGE):
             for state in PACKAGE_STATES:
                 if state not in self._package_states:
                     found.append(f"never saw a package in status {state!r} while polling: is that screen tested?")
@@ -139,7 +139,7 @@ def _body_enums(document: dict[str, Any], operation: dict[str, Any]) -> dict[str
     return enums
 
 
-def _json(body: bytes) -> Any:
+def _json(body: bytes | None) -> Any:
     try:
         return json.loads(body) if body else None
     except ValueError:

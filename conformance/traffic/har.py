@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.http import ToolError
-from conformance.traffic.exchange import TrafficExchange, decoded
-
-API_PREFIX = "/api/v1/"
+from conformance.arguments import API_PREFIX
+from conformance.http import Exchange, ToolError, decoded
 
 
 def _headers(entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -38,10 +36,10 @@ def _at(text: str) -> float:
         return 0.0
 
 
-def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExchange], list[TrafficExchange]]:
+def read_har(path: Path, base_url: str | None = None) -> tuple[list[Exchange], list[Exchange]]:
     """The exchanges with the API's host, and those with other hosts (presigned files among them).
 
-    The API's host is ``base_url``'s, or else the host most of the /api/v1/ requests went to.
+    The API's host is ``base_url``'s, or else the host most of the requests under the API's prefix went to.
     """
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["log"]["entries"]
@@ -56,10 +54,10 @@ def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExcha
         urls = [str((e.get("request") or {}).get("url", "")) for e in entries if isinstance(e, dict)]
         hosts = Counter(urlsplit(url).netloc for url in urls if API_PREFIX in url)
         if not hosts:
-            raise ToolError(f"{path} has no request to an /api/v1/ path. Tip: give the API root with --base-url.")
+            raise ToolError(f"{path} has no request to an {API_PREFIX} path. Tip: give the API root with --base-url.")
         host, base_path = hosts.most_common(1)[0][0], ""
-    exchanges: list[TrafficExchange] = []
-    others: list[TrafficExchange] = []
+    exchanges: list[Exchange] = []
+    others: list[Exchange] = []
     for index, entry in enumerate(entries, start=1):
         try:
             exchange = _exchange(index, entry, base_path)
@@ -69,21 +67,21 @@ def read_har(path: Path, base_url: str | None = None) -> tuple[list[TrafficExcha
     return exchanges, others
 
 
-def _exchange(index: int, entry: dict[str, Any], base_path: str) -> TrafficExchange:
+def _exchange(index: int, entry: dict[str, Any], base_path: str) -> Exchange:
     request, response = entry.get("request", {}), entry.get("response", {})
     url = str(request.get("url", ""))
     response_headers = _headers(response.get("headers", []))
-    return TrafficExchange(
+    return Exchange(
         id=f"h{index:05d}",
         at=_at(entry.get("startedDateTime", "")),
         method=str(request.get("method", "GET")).upper(),
         url=url,
-        request_headers=_headers(request.get("headers", [])),
-        request_body=str((request.get("postData") or {}).get("text", "")).encode("utf-8"),
+        headers=_headers(request.get("headers", [])),
+        body=str((request.get("postData") or {}).get("text", "")).encode("utf-8"),
         status=int(response.get("status", 0)),
         response_headers=response_headers,
         # HAR tools store the decoded body; a proxy's raw capture may still be compressed.
-        response_body=decoded(_content(response.get("content", {})), response_headers.get("content-encoding")),
+        content=decoded(_content(response.get("content", {})), response_headers.get("content-encoding")),
         duration_ms=float(entry.get("time", 0.0)),
         base_path=base_path,
     )
@@ -99,23 +97,23 @@ def _har_content(body: bytes, mime: str) -> dict[str, Any]:
         return {"size": len(body), "mimeType": mime, "text": base64.b64encode(body).decode(), "encoding": "base64"}
 
 
-def har_entry(exchange: TrafficExchange) -> dict[str, Any]:
+def har_entry(exchange: Exchange) -> dict[str, Any]:
     """One HAR 1.2 entry (bodies base64 when they are not UTF-8 text)."""
     mime = exchange.response_headers.get("content-type", "")
     request: dict[str, Any] = {
         "method": exchange.method,
         "url": exchange.url,
         "httpVersion": "HTTP/1.1",
-        "headers": [{"name": k, "value": v} for k, v in exchange.request_headers.items()],
+        "headers": [{"name": k, "value": v} for k, v in exchange.headers.items()],
         "queryString": [{"name": k, "value": v} for k, v in exchange.query_items()],
         "cookies": [],
         "headersSize": -1,
-        "bodySize": len(exchange.request_body),
+        "bodySize": len(exchange.body or b""),
     }
-    if exchange.request_body:
+    if exchange.body:
         request["postData"] = {
-            "mimeType": exchange.request_headers.get("content-type", ""),
-            "text": exchange.request_body.decode("utf-8", "replace"),
+            "mimeType": exchange.headers.get("content-type", ""),
+            "text": exchange.body.decode("utf-8", "replace"),
         }
     return {
         "startedDateTime": datetime.fromtimestamp(exchange.at, UTC).isoformat(),
@@ -130,17 +128,17 @@ def har_entry(exchange: TrafficExchange) -> dict[str, Any]:
                 {"name": k, "value": v} for k, v in exchange.response_headers.items() if k != "content-encoding"
             ],
             "cookies": [],
-            "content": _har_content(exchange.response_body, mime),
+            "content": _har_content(exchange.content, mime),
             "redirectURL": "",
             "headersSize": -1,
-            "bodySize": len(exchange.response_body),
+            "bodySize": len(exchange.content),
         },
         "cache": {},
         "timings": {"send": 0, "wait": exchange.duration_ms, "receive": 0},
     }
 
 
-def har_document(exchanges: Iterable[TrafficExchange]) -> dict[str, Any]:
+def har_document(exchanges: Iterable[Exchange]) -> dict[str, Any]:
     """A HAR 1.2 log of the exchanges."""
     return {"log": {"version": "1.2", "creator": CREATOR, "entries": [har_entry(e) for e in exchanges]}}
 
@@ -155,7 +153,7 @@ class HarWriter:
         self._file.write('{"log": {"version": "1.2", "creator": ' + json.dumps(CREATOR) + ', "entries": [\n')
         self._first = True
 
-    def add(self, exchange: TrafficExchange) -> None:
+    def add(self, exchange: Exchange) -> None:
         self._file.write(("" if self._first else ",\n") + json.dumps(har_entry(exchange)))
         self._first = False
 

@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.traffic.violations import Violation
+from conformance.results import Finding
+from conformance.traffic.rules import traffic_finding
 
 
 @dataclass
@@ -59,7 +60,7 @@ class PageWalks:
         self._open.clear()
         self._done.clear()
 
-    def see(self, path: str, query: dict[str, str], page: dict[str, Any]) -> list[Violation]:
+    def see(self, path: str, query: dict[str, str], page: dict[str, Any]) -> list[Finding]:
         if query.get("status") or query.get("search") or (query.get("sort_by") or "created_at") != "created_at":
             return []
         if query.get("direction", "next") != "next":
@@ -72,7 +73,8 @@ class PageWalks:
                 return []  # the walk's start was not seen (or a write came in between)
         else:
             view = View(listing, query.get("limit", ""), self._epoch)
-        items = [i for i in page.get("items") or [] if isinstance(i, dict)]
+        listed = page.get("items")
+        items = [i for i in listed if isinstance(i, dict)] if isinstance(listed, list) else []
         view.add(items)
         if page.get("has_next") and isinstance(page.get("next_cursor"), str):
             self._open[page["next_cursor"]] = view
@@ -85,7 +87,7 @@ class PageWalks:
         return found
 
 
-def _compare(new: View, old: View) -> list[Violation]:
+def _compare(new: View, old: View) -> list[Finding]:
     """What the walk among the two skipped or repeated, inside the range both cover."""
     if new.pages == old.pages == 1 or not new.ids or not old.ids:
         return []
@@ -109,8 +111,8 @@ def _compare(new: View, old: View) -> list[Violation]:
     return found
 
 
-def _finding(actual: str) -> Violation:
-    return Violation(
+def _finding(actual: str) -> Finding:
+    return traffic_finding(
         "response",
         "page-walk",
         "/body/items",

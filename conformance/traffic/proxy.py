@@ -21,9 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from conformance.traffic.exchange import TrafficExchange, decoded
+from conformance.http import Exchange, decoded
+from conformance.reporting.json_report import traffic_dict
 from conformance.traffic.har import HarWriter
-from conformance.traffic.report import TrafficReport
+from conformance.traffic.results import TrafficResult
 from conformance.traffic.validator import API_PREFIX
 
 # Hop-by-hop headers (RFC 9110) are the connection's, not the message's: never forwarded.
@@ -32,12 +33,12 @@ CONTRACT_HEADER = "x-dayzero-contract"
 
 
 class TrafficProxy:
-    """The proxy's ASGI app around one upstream and one report."""
+    """The proxy's ASGI app around one upstream and one result (what the traffic showed)."""
 
     def __init__(
         self,
         upstream: str,
-        report: TrafficReport,
+        result: TrafficResult,
         *,
         quiet_headers: bool = False,
         timeout: float = 60,
@@ -45,10 +46,10 @@ class TrafficProxy:
         window: int | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
-        self.report = report
+        self.result = result
         self.quiet_headers = quiet_headers
         self.har = har  # --har: every exchange written as it happens
-        self.exchanges: deque[TrafficExchange] = deque(maxlen=window)  # the last ones, in memory
+        self.exchanges: deque[Exchange] = deque(maxlen=window)  # the last ones, in memory
         self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         self._ids = count(1)
 
@@ -76,13 +77,13 @@ class TrafficProxy:
 
         return proxy_app
 
-    def _keep(self, seen: TrafficExchange) -> None:
+    def _keep(self, seen: Exchange) -> None:
         self.exchanges.append(seen)
         if self.har is not None:
             self.har.add(seen)
 
     async def live_report(self, _request: Request) -> Response:
-        return JSONResponse(self.report.to_json())
+        return JSONResponse(traffic_dict(self.result))
 
     async def forward(self, request: Request) -> Response:
         body = await request.body()
@@ -105,17 +106,17 @@ class TrafficProxy:
             )
         passed_headers = [(k, v) for k, v in answer.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP]
 
-        def exchange(raw: bytes) -> TrafficExchange:
-            return TrafficExchange(
+        def exchange(raw: bytes) -> Exchange:
+            return Exchange(
                 id=f"x{next(self._ids):05d}",
                 at=at,
                 method=request.method,
                 url=f"{request.url.scheme}://{request.url.netloc}{target}",
-                request_headers={k.lower(): v for k, v in request.headers.items()},
-                request_body=body,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=body,
                 status=answer.status_code,
                 response_headers={k.lower(): v for k, v in answer.headers.items()},
-                response_body=decoded(raw, answer.headers.get("content-encoding")),
+                content=decoded(raw, answer.headers.get("content-encoding")),
                 duration_ms=(time.perf_counter() - started) * 1000,
             )
 
@@ -125,10 +126,10 @@ class TrafficProxy:
             seen = exchange(raw)
             self._keep(seen)
             try:
-                violations = len(self.report.add(seen).violations)
+                violations = len(self.result.add(seen).findings)
                 verdict = f"violations={violations}" if violations else "ok"
             except Exception as error:  # the answer passes on whatever the validator made of it
-                self.report.ignored.append(f"{seen.method} {seen.url} (not judged: {type(error).__name__}: {error})")
+                self.result.ignored.append(f"{seen.method} {seen.url} (not judged: {type(error).__name__}: {error})")
                 verdict = "unchecked"
             if not self.quiet_headers:
                 passed_headers.append((CONTRACT_HEADER.encode(), verdict.encode()))
@@ -144,7 +145,7 @@ class TrafficProxy:
             finally:
                 await answer.aclose()
                 seen = exchange(b"".join(kept))
-                self.report.add(seen)
+                self.result.add(seen)
                 self._keep(seen)
 
         response = StreamingResponse(stream(), status_code=answer.status_code)

@@ -1,47 +1,25 @@
-"""Every rule the traffic validators apply, registered the way checks are: an id, a side, a
-level, the source of the rule, the operations it watches and a one-line rationale.
+"""Every rule the traffic validators apply, registered in ``conformance.registry`` beside the checks:
+an id, a side, a level, the source of the rule, the operations it watches and a one-line rationale.
 
-A ``Violation`` may only name a rule registered here, so the published table of rules
-(``dayzero-conformance list --format markdown``) is the list of what the proxy and
+A traffic finding (``traffic_finding``) may only name a rule registered here, so the published
+table of rules (``dayzero-conformance list --format markdown``) is the list of what the proxy and
 ``validate-har`` can report. The level follows the source as it does for checks
 (``registry.level_of``): documented rules are MUST, inferred ones and ours SHOULD.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from conformance.registry import MUST, SHOULD, TRAFFIC_RULES, TrafficRule, rule
+from conformance.results import REQUEST, RESPONSE, Finding
+from dayzero_mock_kit.openapi.operations import Operation
 
-from conformance.registry import MUST, SHOULD, level_of
-
-REQUEST, RESPONSE = "request", "response"
 ANY = ("(every operation)",)
 PERIOD_WRITES = (
-    "PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",
-    "POST /api/v1/accounting-periods/{period_id}/sign-offs",
-    "DELETE /api/v1/accounting-periods/{period_id}/sign-offs",
+    Operation.ACKNOWLEDGE_CHECKLIST_STEP.route,
+    Operation.CREATE_SIGN_OFF.route,
+    Operation.DELETE_SIGN_OFF.route,
 )
-LISTS = ("GET /api/v1/month-end-packages", "GET /api/v1/accounting-periods")
-
-
-@dataclass(frozen=True)
-class TrafficRule:
-    id: str
-    side: str
-    level: str
-    source: str
-    operations: tuple[str, ...]
-    rationale: str
-
-
-TRAFFIC_RULES: dict[str, TrafficRule] = {}
-
-
-def rule(rule_id: str, side: str, level: str, source: str, operations: tuple[str, ...], rationale: str) -> None:
-    if rule_id in TRAFFIC_RULES:
-        raise ValueError(f"Traffic rule {rule_id} is registered twice.")
-    if level != level_of(source):
-        raise ValueError(f"Traffic rule {rule_id} is {level} but its source says {level_of(source)}: {source}")
-    TRAFFIC_RULES[rule_id] = TrafficRule(rule_id, side, level, source, operations, rationale)
+LISTS = (Operation.LIST_PACKAGES.route, Operation.LIST_PERIODS.route)
 
 
 # -- the client's side -----------------------------------------------------------------------
@@ -98,7 +76,7 @@ rule(
     REQUEST,
     MUST,
     "MEP/create-package: selected_reports description (supported values)",
-    ("POST /api/v1/month-end-packages",),
+    (Operation.CREATE_PACKAGE.route,),
     "a report key outside the documented set (prose only)",
 )
 rule(
@@ -106,7 +84,7 @@ rule(
     REQUEST,
     MUST,
     "MEP/create-package: period_start/period_end descriptions",
-    ("POST /api/v1/month-end-packages",),
+    (Operation.CREATE_PACKAGE.route,),
     "a package period ending before it starts",
 )
 rule(
@@ -114,7 +92,7 @@ rule(
     REQUEST,
     SHOULD,
     "inferred: PERIODS.md op 6 (period_end before period_start refused)",
-    ("POST /api/v1/accounting-periods",),
+    (Operation.CREATE_PERIOD.route,),
     "a period ending before it starts",
 )
 rule(
@@ -130,7 +108,7 @@ rule(
     REQUEST,
     SHOULD,
     "ours: --min-poll-interval",
-    ("GET /api/v1/month-end-packages/{package_id}",),
+    (Operation.GET_PACKAGE.route,),
     "polls of one package closer than the interval asked for",
 )
 
@@ -152,7 +130,7 @@ rule(
     RESPONSE,
     SHOULD,
     "inferred: PERIODS.md op 6 (period_end before period_start)",
-    ("POST /api/v1/accounting-periods",),
+    (Operation.CREATE_PERIOD.route,),
     "a 2xx to a period ending before it starts",
 )
 rule(
@@ -216,7 +194,7 @@ rule(
     RESPONSE,
     MUST,
     "CONTRACT.md lifecycle (feature pages: queued, built, ready or failed)",
-    ("GET /api/v1/month-end-packages/{package_id}", "GET /api/v1/month-end-packages"),
+    (Operation.GET_PACKAGE.route, Operation.LIST_PACKAGES.route),
     "a package status going back",
 )
 rule(
@@ -224,7 +202,7 @@ rule(
     RESPONSE,
     SHOULD,
     "inferred: download's 400 means the package is not ready",
-    ("GET /api/v1/month-end-packages/{package_id}/download",),
+    (Operation.GET_DOWNLOAD_URL.route,),
     "a download URL for a package not ready",
 )
 rule(
@@ -256,7 +234,7 @@ rule(
     RESPONSE,
     MUST,
     "MEP/create-package: accounting_period_id frames the package",
-    ("POST /api/v1/month-end-packages",),
+    (Operation.CREATE_PACKAGE.route,),
     "a package created for a period with other dates",
 )
 rule(
@@ -264,7 +242,7 @@ rule(
     RESPONSE,
     MUST,
     "F/periods + AP/create-period: overlapping dates are a 409",
-    ("POST /api/v1/accounting-periods",),
+    (Operation.CREATE_PERIOD.route,),
     "an overlapping period created",
 )
 rule(
@@ -280,7 +258,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/close-period: force description (the server refuses a closed period)",
-    ("POST /api/v1/accounting-periods/close",),
+    (Operation.CLOSE_PERIOD.route,),
     "a second close accepted",
 )
 rule(
@@ -288,7 +266,7 @@ rule(
     RESPONSE,
     MUST,
     "F/periods: every close is audited (closed_at, closed_by_user_id)",
-    ("POST /api/v1/accounting-periods/close",),
+    (Operation.CLOSE_PERIOD.route,),
     "a close without who and when",
 )
 rule(
@@ -296,7 +274,7 @@ rule(
     RESPONSE,
     MUST,
     "F/periods + AP/reopen-period: reopen is audited",
-    ("POST /api/v1/accounting-periods/{period_id}/reopen",),
+    (Operation.REOPEN_PERIOD.route,),
     "a reopen without who, when and why",
 )
 rule(
@@ -304,7 +282,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/bulk-lock-periods: locked_count/skipped_count descriptions",
-    ("POST /api/v1/accounting-periods/bulk-lock",),
+    (Operation.BULK_LOCK_PERIODS.route,),
     "counts that differ from the lists",
 )
 rule(
@@ -312,7 +290,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/check-close-readiness: score on a 0-100 scale (description only)",
-    ("POST /api/v1/accounting-periods/{period_id}/close-readiness",),
+    (Operation.CHECK_CLOSE_READINESS.route,),
     "a readiness score outside 0-100",
 )
 rule(
@@ -320,7 +298,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/check-close-readiness: CloseReadinessItem.status is pass, warning or fail (description only)",
-    ("POST /api/v1/accounting-periods/{period_id}/close-readiness",),
+    (Operation.CHECK_CLOSE_READINESS.route,),
     "an item status outside the set",
 )
 rule(
@@ -328,7 +306,7 @@ rule(
     RESPONSE,
     MUST,
     "AP/acknowledge-checklist-step: idempotent, a repeat only updates notes",
-    ("PUT /api/v1/accounting-periods/{period_id}/checklist-acks/{step_id}",),
+    (Operation.ACKNOWLEDGE_CHECKLIST_STEP.route,),
     "a repeated ack with a new id",
 )
 rule(
@@ -341,9 +319,18 @@ rule(
 )
 
 
-def violation_rule(rule_id: str) -> TrafficRule:
-    """The registered rule a violation names (a typo in the validators fails loudly)."""
+def traffic_rule(rule_id: str) -> TrafficRule:
+    """The registered rule a finding names (a typo in the validators fails loudly)."""
     try:
         return TRAFFIC_RULES[rule_id]
     except KeyError:
         raise ValueError(f"Traffic rule {rule_id!r} is not registered in conformance.traffic.rules.") from None
+
+
+def traffic_finding(side: str, rule_id: str, pointer: str, expected: str, actual: str) -> Finding:
+    """A break of a registered traffic rule, on the request (client) or the response (upstream) side;
+    the report places it on its exchange (id, operation, curl line) when the exchange is judged."""
+    registered = traffic_rule(rule_id)
+    if side != registered.side:
+        raise ValueError(f"Traffic rule {rule_id} is a {registered.side} rule, not a {side} one.")
+    return Finding(registered.rationale, expected, actual, rule=rule_id, side=side, pointer=pointer)

@@ -1,7 +1,7 @@
 """Judge one recorded exchange against the published contract, with openapi-core.
 
-Request violations are the client's bugs (unknown operation, auth headers, parameters and
-bodies that break the schema, documented rules the schema cannot hold); response violations
+Request findings are the client's bugs (unknown operation, auth headers, parameters and
+bodies that break the schema, documented rules the schema cannot hold); response findings
 are the upstream's drift (undeclared status, body off-schema, wrong content type, and the
 documented behaviour of ``behaviour.py``).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -18,16 +19,16 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from conformance.generation import BodyGeneration, unwrap
+from conformance.http import Exchange
+from conformance.results import Finding
 from conformance.traffic.behaviour import REFUSED_RULES, BehaviourRules
 from conformance.traffic.compiled import CompiledContract
-from conformance.traffic.exchange import TrafficExchange
-from conformance.traffic.operation_ids import CREATE_PACKAGE, CREATE_PERIOD, GET_PACKAGE, REVOKE_SIGN_OFF, SIGN_OFF
-from conformance.traffic.violations import Verdict, Violation
+from conformance.traffic.rules import traffic_finding
 from dayzero_mock_kit.openapi import load_contract
-from dayzero_mock_kit.openapi.operations import OperationTable
+from dayzero_mock_kit.openapi.operations import Operation, OperationTable
 
 API_PREFIX = "/api/"
-ROLE_OPERATIONS = (SIGN_OFF, REVOKE_SIGN_OFF)
+ROLE_OPERATIONS = (Operation.CREATE_SIGN_OFF, Operation.DELETE_SIGN_OFF)
 
 
 def _pointer(prefix: str, path: Any) -> str:
@@ -37,6 +38,15 @@ def _pointer(prefix: str, path: Any) -> str:
 def _short(value: Any, limit: int = 200) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+@dataclass
+class Verdict:
+    """What the validator made of one exchange: the operation it reached and its findings."""
+
+    operation_id: str | None
+    in_api: bool
+    findings: list[Finding] = field(default_factory=list)
 
 
 class TrafficValidator:
@@ -84,32 +94,48 @@ class TrafficValidator:
             self._tables[name] = OperationTable(load_contract(name).bundle)
         return self._tables[name].operation_id(method, path)
 
-    def check_outside(self, exchange: TrafficExchange) -> Verdict:
+    def check_outside(self, exchange: Exchange) -> Verdict:
         """An exchange with another host: judged only if it fetched a presigned file the API handed out."""
-        violations = self._behaviour.check_file(exchange)
-        return Verdict(None, in_api=False) if violations is None else Verdict(None, in_api=True, violations=violations)
+        return self._judged(exchange, self._check_outside(exchange))
 
-    def check(self, exchange: TrafficExchange) -> Verdict:
-        """The exchange's operation and every violation on either side."""
+    def check(self, exchange: Exchange) -> Verdict:
+        """The exchange's operation and every finding on either side, placed on the exchange."""
+        return self._judged(exchange, self._check(exchange))
+
+    @staticmethod
+    def _judged(exchange: Exchange, verdict: Verdict) -> Verdict:
+        if verdict.findings:
+            curl, request = exchange.curl(), f"{exchange.method} {exchange.path}"
+            verdict.findings = [
+                replace(f, curl=curl, operation=request, exchange_id=exchange.id, operation_id=verdict.operation_id)
+                for f in verdict.findings
+            ]
+        return verdict
+
+    def _check_outside(self, exchange: Exchange) -> Verdict:
+        violations = self._behaviour.check_file(exchange)
+        return Verdict(None, in_api=False) if violations is None else Verdict(None, in_api=True, findings=violations)
+
+    def _check(self, exchange: Exchange) -> Verdict:
         if not exchange.path.startswith(API_PREFIX):
-            return self.check_outside(exchange)  # not an operation; maybe a presigned file
+            return self._check_outside(exchange)  # not an operation; maybe a presigned file
         if 200 <= exchange.status < 300:
-            self.generation.detect(exchange.status, _json_or_none(exchange.response_body))
+            self.generation.detect(exchange.status, _json_or_none(exchange.content))
         api = self._api()
         request = MockRequest(
             "http://traffic",
             exchange.method.lower(),
             exchange.path,
             args=dict(exchange.query_items()),
-            headers=exchange.request_headers,
-            data=exchange.request_body or None,
-            content_type=exchange.request_headers.get("content-type", "application/json").split(";")[0],
+            headers=exchange.headers,
+            data=exchange.body or None,
+            content_type=exchange.headers.get("content-type", "application/json").split(";")[0],
         )
         operation_id = self.operation_id(exchange.method, exchange.path)
         verdict = Verdict(operation_id, in_api=True)
         if operation_id is None:
-            verdict.violations.append(
-                Violation(
+            verdict.findings.append(
+                traffic_finding(
                     "request",
                     "unknown-operation",
                     "",
@@ -119,38 +145,42 @@ class TrafficValidator:
             )
             return verdict
         compiled = self._compiled().get(operation_id)
-        content_type = exchange.request_headers.get("content-type", "application/json").split(";")[0]
+        content_type = exchange.headers.get("content-type", "application/json").split(";")[0]
         if compiled is None or not compiled.request_is_valid(
-            exchange.query_items(), content_type, exchange.request_body
+            exchange.query_items(), content_type, exchange.body or b""
         ):
-            verdict.violations += list(self._request_violations(api, request))
-        verdict.violations += list(self._documented_rules(operation_id, exchange))
-        refused = [v for v in verdict.violations if v.rule in REFUSED_RULES]
+            verdict.findings += list(self._request_violations(api, request))
+        verdict.findings += list(self._documented_rules(operation_id, exchange))
+        refused = [v for v in verdict.findings if v.rule in REFUSED_RULES]
         if compiled is not None and compiled.response_is_valid(
-            exchange.status, exchange.response_headers.get("content-type"), exchange.response_body
+            exchange.status, exchange.response_headers.get("content-type"), exchange.content
         ):
-            response: list[Violation] = []
+            response: list[Finding] = []
         else:
             response = self._response_violations(api, request, exchange)
-        if operation_id == REVOKE_SIGN_OFF and exchange.status == 400 and self._behaviour.is_shut(exchange.path):
+        if (
+            operation_id == Operation.DELETE_SIGN_OFF
+            and exchange.status == 400
+            and self._behaviour.is_shut(exchange.path)
+        ):
             # Ours (the lead's decision, issue 15): a revoke on a closed or locked period is a 400,
             # which the published slice does not declare; it is the answer we asked for, not drift.
             response = [v for v in response if v.rule != "status-undeclared"]
-        verdict.violations += response
-        answer = unwrap(self.generation.decided, exchange.status, _json_or_none(exchange.response_body))
-        request_body = _json_or_none(exchange.request_body)
-        verdict.violations += self._behaviour.check(operation_id, exchange, request_body, answer, refused)
-        verdict.violations += self._token_scope(exchange)
+        verdict.findings += response
+        answer = unwrap(self.generation.decided, exchange.status, _json_or_none(exchange.content))
+        request_body = _json_or_none(exchange.body)
+        verdict.findings += self._behaviour.check(operation_id, exchange, request_body, answer, refused)
+        verdict.findings += self._token_scope(exchange)
         return verdict
 
-    def _token_scope(self, exchange: TrafficExchange) -> list[Violation]:
-        token = exchange.request_headers.get("authorization", "").partition(" ")[2].strip()
-        business = exchange.request_headers.get("x-business-id", "").strip().lower()
+    def _token_scope(self, exchange: Exchange) -> list[Finding]:
+        token = exchange.headers.get("authorization", "").partition(" ")[2].strip()
+        business = exchange.headers.get("x-business-id", "").strip().lower()
         allowed = self.identities.get(token)
         if allowed is None or not business or business in allowed or not 200 <= exchange.status < 300:
             return []
         return [
-            Violation(
+            traffic_finding(
                 "response",
                 "token-scope",
                 "/status",
@@ -162,7 +192,7 @@ class TrafficValidator:
     # -- request side --------------------------------------------------------------------------
 
     @staticmethod
-    def _request_violations(api: OpenAPI, request: MockRequest) -> list[Violation]:
+    def _request_violations(api: OpenAPI, request: MockRequest) -> list[Finding]:
         found = []
         for error in api.iter_request_errors(request):
             cause = error.__cause__
@@ -173,24 +203,26 @@ class TrafficValidator:
                 where = f"/query/{name}"
                 detail = [e.message for e in getattr(cause, "schema_errors", [])] or [_text(error)]
                 found.append(
-                    Violation("request", "request-parameter", where, "a value the schema allows", "; ".join(detail))
+                    traffic_finding(
+                        "request", "request-parameter", where, "a value the schema allows", "; ".join(detail)
+                    )
                 )
             elif hasattr(cause, "schema_errors"):
                 found += _schema_violations("request", "request-schema", cause)
             else:
                 found.append(
-                    Violation("request", "request-body", "/body", "a JSON body the schema allows", _text(error))
+                    traffic_finding("request", "request-body", "/body", "a JSON body the schema allows", _text(error))
                 )
         return found
 
-    def _documented_rules(self, operation_id: str, exchange: TrafficExchange) -> list[Violation]:
+    def _documented_rules(self, operation_id: str, exchange: Exchange) -> list[Finding]:
         """What the prose says and the published schema cannot hold."""
         found = []
-        headers = exchange.request_headers
+        headers = exchange.headers
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             found.append(
-                Violation(
+                traffic_finding(
                     "request",
                     "auth-header",
                     "/headers/authorization",
@@ -201,7 +233,7 @@ class TrafficValidator:
         business = headers.get("x-business-id")
         if business is None or not _is_uuid(business):
             found.append(
-                Violation(
+                traffic_finding(
                     "request",
                     "business-header",
                     "/headers/x-business-id",
@@ -209,14 +241,14 @@ class TrafficValidator:
                     "missing" if business is None else _short(business, 60),
                 )
             )
-        body = _json_or_none(exchange.request_body)
-        if operation_id == CREATE_PACKAGE and isinstance(body, dict):
+        body = _json_or_none(exchange.body)
+        if operation_id == Operation.CREATE_PACKAGE and isinstance(body, dict):
             reports = body.get("selected_reports")
             if isinstance(reports, list):
                 for index, key in enumerate(reports):
                     if key not in self._report_keys:
                         found.append(
-                            Violation(
+                            traffic_finding(
                                 "request",
                                 "report-keys",
                                 f"/body/selected_reports/{index}",
@@ -224,13 +256,13 @@ class TrafficValidator:
                                 _short(key),
                             )
                         )
-        if operation_id in (CREATE_PACKAGE, CREATE_PERIOD) and isinstance(body, dict):
+        if operation_id in (Operation.CREATE_PACKAGE, Operation.CREATE_PERIOD) and isinstance(body, dict):
             start, end = _date(body.get("period_start")), _date(body.get("period_end"))
             if start and end and start > end:
                 found.append(
-                    Violation(
+                    traffic_finding(
                         "request",
-                        "date-order" if operation_id == CREATE_PACKAGE else "period-date-order",
+                        "date-order" if operation_id == Operation.CREATE_PACKAGE else "period-date-order",
                         "/body",
                         "period_start on or before period_end",
                         f"{start.isoformat()} > {end.isoformat()}",
@@ -240,14 +272,14 @@ class TrafficValidator:
             role = body.get("role") if isinstance(body, dict) else dict(exchange.query_items()).get("role")
             if isinstance(role, str) and role not in self._roles:
                 found.append(
-                    Violation("request", "role", "/role", f"one of {', '.join(self._roles)} (documented)", role)
+                    traffic_finding("request", "role", "/role", f"one of {', '.join(self._roles)} (documented)", role)
                 )
-        if operation_id == GET_PACKAGE and self.min_poll_interval:
+        if operation_id == Operation.GET_PACKAGE and self.min_poll_interval:
             last = self._last_poll.get(exchange.path)
             self._last_poll[exchange.path] = exchange.at
             if last is not None and exchange.at - last < self.min_poll_interval:
                 found.append(
-                    Violation(
+                    traffic_finding(
                         "request",
                         "poll-interval",
                         "",
@@ -260,10 +292,10 @@ class TrafficValidator:
     # -- response side -------------------------------------------------------------------------
 
     @staticmethod
-    def _response_violations(api: OpenAPI, request: MockRequest, exchange: TrafficExchange) -> list[Violation]:
+    def _response_violations(api: OpenAPI, request: MockRequest, exchange: Exchange) -> list[Finding]:
         content_type = exchange.response_headers.get("content-type")
         response = MockResponse(
-            exchange.response_body,
+            exchange.content,
             status_code=exchange.status,
             headers=exchange.response_headers,
             content_type=content_type.split(";")[0] if content_type else None,  # type: ignore[arg-type]
@@ -274,7 +306,7 @@ class TrafficValidator:
             kind = type(error).__name__
             if kind == "ResponseNotFound":
                 found.append(
-                    Violation(
+                    traffic_finding(
                         "response",
                         "status-undeclared",
                         "/status",
@@ -286,19 +318,21 @@ class TrafficValidator:
                 found += _schema_violations("response", "response-schema", cause)
             elif "mimetype" in _text(error).lower():
                 found.append(
-                    Violation(
+                    traffic_finding(
                         "response", "content-type", "/headers/content-type", "application/json", str(content_type)
                     )
                 )
             else:
-                found.append(Violation("response", "response-body", "/body", "the declared response", _text(error)))
+                found.append(
+                    traffic_finding("response", "response-body", "/body", "the declared response", _text(error))
+                )
         return found
 
 
-def _schema_violations(side: str, rule: str, cause: Any) -> list[Violation]:
+def _schema_violations(side: str, rule: str, cause: Any) -> list[Finding]:
     """One violation per JSON Schema error of a body, pointed at the value that broke it."""
     return [
-        Violation(
+        traffic_finding(
             side,
             rule,
             _pointer("/body", error.absolute_path),
@@ -317,7 +351,7 @@ def _text(error: Exception) -> str:
         return f"{type(error).__name__}: the body cannot be read as text"
 
 
-def _json_or_none(body: bytes) -> Any:
+def _json_or_none(body: bytes | None) -> Any:
     try:
         return json.loads(body) if body else None
     except ValueError:

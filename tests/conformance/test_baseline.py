@@ -14,7 +14,7 @@ from conformance.cli import main
 from conformance.traffic.har import har_document
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, running_mock
-from tests.test_traffic import FAST, proxied
+from tests.conformance.traffic.test_traffic import FAST, proxied
 
 CHECKS = ["--include-check", "PAGINATION-TOTAL", "--include-check", "PAGINATION-FLAGS"]
 

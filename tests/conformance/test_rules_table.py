@@ -11,17 +11,16 @@ from typing import Any
 import pytest
 
 from conformance import CHECKS, Identity, KitSettings, run_conformance
-from conformance.registry import MUST, SHOULD, level_of
+from conformance.registry import MUST, SHOULD, TRAFFIC_RULES, level_of
 from conformance.rules_table import markdown
 from conformance.traffic.proxy import TrafficProxy
-from conformance.traffic.report import TrafficReport
-from conformance.traffic.rules import TRAFFIC_RULES
+from conformance.traffic.results import TrafficResult
+from conformance.traffic.rules import traffic_finding, traffic_rule
 from conformance.traffic.validator import TrafficValidator
-from conformance.traffic.violations import Violation
 from mock_server.testing import ACME_ID, GLOBEX_ID, serving_in_thread
 from tests import breaking as b
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST = {"queue_seconds": 0.1, "build_seconds": 0.2}
 
 
@@ -35,7 +34,7 @@ def test_every_check_and_traffic_rule_names_its_source_and_its_level_follows() -
 def test_checks_name_only_registered_traffic_rules_and_violations_only_registered_rules() -> None:
     assert {rule for c in CHECKS.values() for rule in c.traffic} <= set(TRAFFIC_RULES)
     with pytest.raises(ValueError, match="not registered"):
-        Violation("response", "no-such-rule", "", "", "")
+        traffic_finding("response", "no-such-rule", "", "", "")
 
 
 def test_the_published_table_is_the_code_s() -> None:
@@ -119,22 +118,24 @@ def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that
 def test_a_break_the_traffic_shows_is_a_response_finding(name: str) -> None:
     check_id, how = BREAKS[name]
     with b.broken_mock(how.get("on_request"), how.get("on_response"), **FAST) as upstream:
-        report = TrafficReport(TrafficValidator("auto"))
+        report = TrafficResult(TrafficValidator("auto"))
         with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
             kit(url, check_id)
-    rules = {f.violation.rule for f in report.findings if f.violation.side == "response"}
+    rules = {f.rule for f in report.findings if f.side == "response"}
     assert TRAFFIC_OF_BREAKS[name] in rules, (name, rules)
 
 
 def test_writes_on_a_closed_period_are_a_should_finding_in_traffic() -> None:
     with b.broken_mock(faults=frozenset({"closed-period-writable"}), **FAST) as upstream:
-        report = TrafficReport(TrafficValidator("auto"))
+        report = TrafficResult(TrafficValidator("auto"))
         with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
             kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
-    found = [f.violation for f in report.findings if f.violation.rule == "closed-period-writes"]
-    assert len(found) == 3 and {v.level for v in found} == {SHOULD}  # the ack, sign-off and revoke on the closed one
+    found = [f for f in report.findings if f.rule == "closed-period-writes"]
+    assert len(found) == 3 and {traffic_rule(v.rule).level for v in found} == {
+        SHOULD
+    }  # the ack, sign-off and revoke on the closed one
     with b.broken_mock(b.refuses_closed_period_writes, b.remember_shut, **FAST) as upstream:
-        report = TrafficReport(TrafficValidator("auto"))
+        report = TrafficResult(TrafficValidator("auto"))
         with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
             kit(url, "PERIOD-CLOSED-REFUSES-CHANGES")
-    assert [f for f in report.findings if f.violation.side == "response"] == []
+    assert [f for f in report.findings if f.side == "response"] == []

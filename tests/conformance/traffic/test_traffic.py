@@ -22,14 +22,14 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from conformance import Identity, KitSettings, run_conformance
 from conformance.traffic.proxy import TrafficProxy
-from conformance.traffic.report import TrafficReport
+from conformance.traffic.results import TrafficResult
 from conformance.traffic.validator import TrafficValidator
 from dayzero_mock_kit.openapi import CONTROL_PATH
 from mock_server.app import create_app
 from mock_server.bending.faults import FAULTS
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID, running_mock, serving_in_thread
-from tests.test_conformance_kit import FAULT_CHECKS, fault_settings
+from tests.conformance.test_checks import FAULT_CHECKS, fault_settings
 
 PACKAGES = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -42,7 +42,7 @@ EXE = Path(sys.executable).with_name("dayzero-conformance")
 class Proxied:
     url: str
     upstream: str
-    report: TrafficReport
+    report: TrafficResult
     proxy: TrafficProxy
 
 
@@ -61,7 +61,7 @@ def proxied(
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     with running_mock(replace(settings or Settings(**FAST), public_base_url=url)) as mock:
         upstream = f"http://127.0.0.1:{mock.settings.port}"  # mock.base_url is the public one: the proxy
-        report = TrafficReport(TrafficValidator(generation, identities=identities))
+        report = TrafficResult(TrafficValidator(generation, identities=identities))
         proxy = TrafficProxy(upstream, report)
         with serving(proxy.app(), sock):
             yield Proxied(url, upstream, report, proxy)
@@ -120,7 +120,7 @@ def test_answers_pass_byte_for_byte_and_carry_the_verdict_header() -> None:
         refused = c.post(f"{p.url}{PACKAGES}", json={**BODY, "selected_reports": ["pl", "nope"]})
         assert refused.status_code == 422 and refused.headers["x-dayzero-contract"] == "violations=1"
     [finding] = p.report.findings
-    assert (finding.violation.side, finding.violation.rule, finding.violation.pointer) == (
+    assert (finding.side, finding.rule, finding.pointer) == (
         "request",
         "report-keys",
         "/body/selected_reports/1",
@@ -159,7 +159,7 @@ def test_request_findings_name_the_pointer_and_the_client_bug() -> None:
         httpx.get(
             f"{p.url}/api/v1/invoices", headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
         )
-    rules = {(f.violation.rule, f.violation.pointer) for f in p.report.findings}
+    rules = {(f.rule, f.pointer) for f in p.report.findings}
     assert {
         ("auth-header", "/headers/authorization"),
         ("business-header", "/headers/x-business-id"),
@@ -167,7 +167,7 @@ def test_request_findings_name_the_pointer_and_the_client_bug() -> None:
         ("period-date-order", "/body"),  # inferred for periods: a SHOULD
         ("unknown-operation", ""),
     } <= rules
-    assert all(f.violation.side == "request" for f in p.report.findings), "the mock answered as documented"
+    assert all(f.side == "request" for f in p.report.findings), "the mock answered as documented"
 
 
 def test_response_drift_is_the_upstream_s_finding() -> None:
@@ -177,14 +177,14 @@ def test_response_drift_is_the_upstream_s_finding() -> None:
             f"{p.url}{PERIODS}", headers={"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
         )
     assert answer.status_code == 200 and answer.headers["x-dayzero-contract"].startswith("violations=")
-    drift = [f for f in p.report.findings if f.violation.side == "response"]
-    assert drift and {f.violation.rule for f in drift} == {"response-schema"}
+    drift = [f for f in p.report.findings if f.side == "response"]
+    assert drift and {f.rule for f in drift} == {"response-schema"}
     assert p.report.exit_code("request") == 0 and p.report.exit_code("response") == 1
 
 
 def test_compressed_answers_pass_untouched_and_are_judged_decoded() -> None:
     with serving(GZipMiddleware(create_app(Settings(clock="frozen")), minimum_size=0)) as upstream:
-        report = TrafficReport(TrafficValidator())
+        report = TrafficResult(TrafficValidator())
         with serving(TrafficProxy(upstream, report).app()) as url:
             headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID, "Accept-Encoding": "gzip"}
             with httpx.Client() as client:
@@ -411,7 +411,7 @@ def test_every_fault_is_accounted_for() -> None:
 def test_each_fault_of_the_mock_is_a_response_finding_in_the_kit_s_traffic(fault: str, rule: str) -> None:
     with proxied(fault_settings(fault), identities=IDENTITIES) as p:
         run = kit_through(p, include=frozenset({FAULT_CHECKS[fault]}))
-    rules = {f.violation.rule for f in p.report.findings if f.violation.side == "response"}
+    rules = {f.rule for f in p.report.findings if f.side == "response"}
     [result] = run.results  # type: ignore[attr-defined]
     assert rule in rules, (fault, rules, f"{result.check.id}: {result.status} {result.skip_reason}")
 
@@ -422,9 +422,9 @@ def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() ->
     failed = {r.check.id: [(f.message, f.actual, f.curl) for f in r.findings] for r in run.failed()}  # type: ignore[attr-defined]
     assert not failed, failed
     drift = [
-        (f.request, f.violation.rule, f.violation.actual)
+        (f.operation, f.rule, f.actual)
         for f in p.report.findings
-        if f.violation.side == "response" and not (failed and f.violation.rule == "closed-period-writes")
+        if f.side == "response" and not (failed and f.rule == "closed-period-writes")
     ]
     assert drift == []
     assert len(p.report.records) > 300 and p.report.count("request") > 0, "the kit's own bad requests are the client's"
@@ -498,7 +498,7 @@ def test_a_walk_that_skips_items_another_listing_shows_is_a_response_finding(fau
         _create_directly(p.upstream, 7)
         _walk_through(p.url, 1000)  # the complete listing
         _walk_through(p.url, 2)  # the same listing walked two at a time
-    found = [f.violation for f in p.report.findings if f.violation.rule == "page-walk"]
+    found = [f for f in p.report.findings if f.rule == "page-walk"]
     if fault is None:
         assert found == []
     else:
@@ -514,4 +514,4 @@ def test_the_page_walk_rule_cannot_cry_wolf_when_others_create_between_listings(
         _walk_through(p.url, 2)
         _create_directly(p.upstream, 2)
         _walk_through(p.url, 3)
-    assert [f.violation for f in p.report.findings if f.violation.side == "response"] == []
+    assert [f for f in p.report.findings if f.side == "response"] == []
