@@ -1,0 +1,147 @@
+"""Schemathesis 4 pointed at /openapi.effective.json, as a user points a fuzzer at the mock: all
+phases, every check; each of the 17 operations answers a 2xx somewhere in the run, and nothing
+fails but the mock taking unknown extra headers (as FastAPI does, and the contract allows).
+
+The only tuning is read from the document itself: each operation's ``x-dayzero-refusals`` (the
+answers a rule no JSON Schema can state may give to schema-valid data) become that operation's
+expected statuses. One package is made and built first, as a user would seed a run, so the
+document's examples name a downloadable package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from dayzero_mock_kit.openapi.operations import Operation, OperationTable
+from mock_server.settings import Settings
+from mock_server.testing import ACME_ID, running_mock
+
+SEED = "20261201"
+MAX_EXAMPLES = "25"
+TOKEN = "dz_demo_acme"
+UNKNOWN_HEADER = "Invalid component: in header - object with unexpected properties"
+
+
+def schemathesis_config(document: dict[str, Any]) -> str:
+    """The demo identity, and per operation the statuses its ``x-dayzero-refusals`` announce."""
+    lines = [f'headers = {{ Authorization = "Bearer {TOKEN}", "x-business-id" = "{ACME_ID}" }}']
+    for item in document["paths"].values():
+        for operation in item.values():
+            refusals = operation.get("x-dayzero-refusals")
+            if not refusals:
+                continue
+            success = [status for status in operation["responses"] if status.startswith("2")]
+            expected = [*success, "401", "403", "404", "409", "429", *refusals]
+            lines += [
+                "",
+                "[[operations]]",
+                f"include-operation-id = {json.dumps(operation['operationId'])}",
+                f"checks.positive_data_acceptance.expected-statuses = {json.dumps(sorted(set(expected)))}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def seed_a_ready_package(client: httpx.Client) -> str:
+    created = client.post(
+        "/api/v1/month-end-packages",
+        json={"selected_reports": ["pl"], "period_start": "2026-11-01", "period_end": "2026-11-30"},
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    package_id = (body.get("data") or body)["package"]["id"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        package = client.get(f"/api/v1/month-end-packages/{package_id}").json()
+        if (package.get("data") or package)["status"] == "ready":
+            return package_id
+        time.sleep(0.1)
+    raise AssertionError("the seeded package never became ready")
+
+
+def failures(junit: Path) -> list[str]:
+    """Every failing test case of a JUnit report, one text each."""
+    found = []
+    for failure in ET.parse(junit).iter("failure"):
+        found += [case for case in re.split(r"\n?\d+\. Test Case ID: ", failure.text or "") if case.strip()]
+    return found
+
+
+def statuses_by_operation(har: Path, document: dict[str, Any]) -> dict[Operation, set[int]]:
+    table = OperationTable(document)
+    seen: dict[Operation, set[int]] = defaultdict(set)
+    for entry in json.loads(har.read_text())["log"]["entries"]:
+        operation = Operation.of(
+            table.operation_id(entry["request"]["method"], urlsplit(entry["request"]["url"]).path) or ""
+        )
+        if operation is not None:
+            seen[operation].add(entry["response"]["status"])
+    return seen
+
+
+@pytest.mark.parametrize("generation", ["bare", "envelope"])
+def test_schemathesis_over_the_effective_document_reaches_every_operation(tmp_path: Path, generation: str) -> None:
+    st = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
+    settings = Settings(queue_seconds=0.2, build_seconds=0.3, validate_responses=True, generation=generation)
+    with running_mock(settings) as mock:
+        headers = {"Authorization": f"Bearer {TOKEN}", "x-business-id": ACME_ID}
+        with httpx.Client(base_url=mock.base_url, headers=headers) as client:
+            package_id = seed_a_ready_package(client)
+            document = client.get("/openapi.effective.json").json()
+        config = tmp_path / "schemathesis.toml"
+        config.write_text(schemathesis_config(document))
+        started = time.monotonic()
+        result = subprocess.run(
+            [
+                st,
+                "--config-file",
+                str(config),
+                "run",
+                f"{mock.base_url}/openapi.effective.json",
+                "--checks",
+                "all",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+                "--seed",
+                SEED,
+                "--max-examples",
+                MAX_EXAMPLES,
+                "--report",
+                "junit,har",
+                "--report-dir",
+                str(tmp_path),
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,  # Schemathesis writes .schemathesis/ into its working folder
+            env={**os.environ},
+        )
+        seconds = time.monotonic() - started
+    summary = result.stdout[-3000:]
+    assert "Tested: 17" in summary, summary
+    assert "Stateful" in summary and "Fuzzing" in summary and "Coverage" in summary and "Examples" in summary
+    (junit,) = tmp_path.glob("junit-*.xml")
+    (har,) = tmp_path.glob("har-*.json")
+    unexpected = [case for case in failures(junit) if set(re.findall(r"- (ST\d+)", case)) != {"ST201"}]
+    unexpected += [case for case in failures(junit) if "ST201" in case and UNKNOWN_HEADER not in case]
+    assert not unexpected, "\n\n".join(unexpected)[:6000]
+    seen = statuses_by_operation(har, document)
+    never_2xx = [op.name for op in Operation if not any(200 <= status < 300 for status in seen[op])]
+    assert not never_2xx, f"no 2xx for {never_2xx}: {dict(seen)}"
+    assert package_id in json.dumps(document), "the document's examples name the seeded package"
+    print(f"{generation}: {summary.splitlines()[-1]} ({seconds:.1f} s)")
