@@ -5,8 +5,8 @@ it accepts and answers. The published bundle leaves much of that in prose, so th
 writes it into the served document only (never the slices, bundles or ``/openapi.json``):
 
 - the values the mock enforces, from the same facts it enforces them from (the overlay's
-  ``x-dayzero.pagination``): ``direction``, ``sort_by`` and ``status`` of the lists as enums;
-  create-package's rules a schema can say (dates without a period, no report twice);
+  ``x-dayzero``): ``direction`` and ``sort_by`` of the lists as enums, the business header as a
+  UUID; create-package's rules a schema can say (dates without a period, no report twice);
 - every error answer as a schema: ``{"detail": "..."}`` for 400/401/403/404/409 and for the
   429/503 that ``--chaos`` and steered faults answer (422 keeps the published
   ``HTTPValidationError``);
@@ -56,6 +56,7 @@ def serve_tools(document: dict[str, Any]) -> None:
     """Add, in place, what tools need beyond the effective contract (see the module doc)."""
     facts = document.get("x-dayzero", {})
     _enforced_query_values(document, facts.get("pagination", {}))
+    _business_header_format(document, facts.get("business-header", {}))
     _create_package_rules(document)
     _error_bodies(document)
     _links(document)
@@ -72,10 +73,8 @@ def _operations(document: Mapping[str, Any]) -> Iterator[tuple[Operation, dict[s
 
 def _enforced_query_values(document: dict[str, Any], pagination: Mapping[str, Any]) -> None:
     """Enums for the list parameters the mock checks (mock_server/listing.py reads the same facts)."""
-    values = {
-        "sort_by": pagination.get("sort-columns", {}),
-        "status": pagination.get("status-values", {}),
-    }
+    # ``status`` stays free: an unknown status filters everything out (200, empty), it is not refused.
+    values = {"sort_by": pagination.get("sort-columns", {})}
     for member, operation in _operations(document):
         for parameter in operation.get("parameters", []):
             if parameter.get("in") != "query":
@@ -95,6 +94,21 @@ def _enforced_query_values(document: dict[str, Any], pagination: Mapping[str, An
             else:
                 schema["enum"] = list(allowed)
             schema["x-dayzero-source"] = "ours"
+
+
+def _business_header_format(document: dict[str, Any], header: Mapping[str, Any]) -> None:
+    """The business header's format (a non-UUID answers 422), from the overlay's business-header fact."""
+    name, form = header.get("name"), header.get("format")
+    if not name or not form:
+        return
+    for _member, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "header" and parameter.get("name", "").lower() == name:
+                schema = parameter.setdefault("schema", {})
+                branches = schema.get("anyOf", [schema])
+                for branch in branches:
+                    if branch.get("type") == "string":
+                        branch["format"] = form
 
 
 def _create_package_rules(document: dict[str, Any]) -> None:
@@ -181,6 +195,17 @@ def _links(document: dict[str, Any]) -> None:
                     "parameters": {f"path.{parameter}": f"$response.body#{pointer}"},
                     "description": f"The {parameter.split('_')[0]} {source.label.lower()} answered with.",
                 }
+    for source in (Operation.CREATE_PERIOD, Operation.REOPEN_PERIOD):  # a period made or reopened can be closed
+        success = _success(found.get(source, {}))
+        if success is None or Operation.CLOSE_PERIOD not in found:
+            continue
+        end = _pointer(document, success[1]["content"]["application/json"]["schema"], "period_end")
+        if end is not None:
+            success[1].setdefault("links", {})["ClosePeriod"] = {
+                "operationId": Operation.CLOSE_PERIOD.value,
+                "requestBody": {"period_end": f"$response.body#{end}"},
+                "description": "Close this period (close finds it by its end date).",
+            }
     sign_off = found.get(Operation.CREATE_SIGN_OFF)
     success = _success(sign_off or {})
     if sign_off is not None and success is not None and Operation.DELETE_SIGN_OFF in found:
