@@ -138,14 +138,19 @@ def _error_bodies(document: dict[str, Any]) -> None:
         "properties": {"detail": {"type": "string", "title": "Detail"}},
         "x-dayzero-source": "inferred",
     }
-    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
     for _member, operation in _operations(document):
         responses = operation.setdefault("responses", {})
         for status, description in FAULT_STATUSES.items():
             responses.setdefault(status, {"description": description})
         for status in ERROR_STATUSES:
-            if status in responses and not responses[status].get("content"):
-                responses[status]["content"] = content
+            if status in responses:
+                _error_content(responses[status])
+
+
+def _error_content(response: dict[str, Any]) -> None:
+    """The ``{"detail": ...}`` schema on a response (a published example, if any, stays)."""
+    media = response.setdefault("content", {}).setdefault("application/json", {})
+    media.setdefault("schema", {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"})
 
 
 def _resolve(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -229,10 +234,9 @@ def _refusals(document: dict[str, Any], read_only: Mapping[str, Any]) -> None:
             refusals.setdefault(member, {})[str(read_only.get("status", 400))] = (
                 f"a {statuses} period can no longer be modified (reopen it first)"
             )
-    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
     for member, operation in _operations(document):
         if member in refusals:
             operation["x-dayzero-refusals"] = refusals[member]
             for status, reason in refusals[member].items():  # the published page may not list it
                 operation["responses"].setdefault(status, {"description": reason[0].upper() + reason[1:] + " (ours)."})
-                operation["responses"][status].setdefault("content", content)
+                _error_content(operation["responses"][status])

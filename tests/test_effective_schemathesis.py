@@ -11,7 +11,6 @@ document's examples name a downloadable package.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -92,16 +92,44 @@ def statuses_by_operation(har: Path, document: dict[str, Any]) -> dict[Operation
     return seen
 
 
-@pytest.mark.parametrize("generation", ["bare", "envelope"])
-def test_schemathesis_over_the_effective_document_reaches_every_operation(tmp_path: Path, generation: str) -> None:
+@dataclass(frozen=True)
+class Run:
+    """What one Schemathesis run over the effective document saw."""
+
+    summary: str
+    failures: list[str]
+    statuses: dict[Operation, set[int]]
+    package_id: str
+    document_text: str
+    seconds: float
+
+    @property
+    def cases(self) -> int:
+        found = re.search(r"(\d+) generated", self.summary)
+        return int(found.group(1)) if found else 0
+
+    @property
+    def unexpected(self) -> list[str]:
+        """Failures but the mock taking an unknown extra header."""
+        return [
+            case
+            for case in self.failures
+            if set(re.findall(r"- (ST\d+)", case)) != {"ST201"} or UNKNOWN_HEADER not in case
+        ]
+
+
+def run_schemathesis(generation: str, folder: Path, max_examples: str = MAX_EXAMPLES) -> Run:
+    """A mock of ``generation`` with one ready package, and Schemathesis (all phases and checks) over
+    its /openapi.effective.json with the configuration the document itself gives."""
     st = shutil.which("st", path=str(Path(sys.executable).parent)) or "st"
     settings = Settings(queue_seconds=0.2, build_seconds=0.3, validate_responses=True, generation=generation)
     with running_mock(settings) as mock:
         headers = {"Authorization": f"Bearer {TOKEN}", "x-business-id": ACME_ID}
         with httpx.Client(base_url=mock.base_url, headers=headers) as client:
             package_id = seed_a_ready_package(client)
-            document = client.get("/openapi.effective.json").json()
-        config = tmp_path / "schemathesis.toml"
+            document_text = client.get("/openapi.effective.json").text
+        document = json.loads(document_text)
+        config = folder / "schemathesis.toml"
         config.write_text(schemathesis_config(document))
         started = time.monotonic()
         result = subprocess.run(
@@ -118,30 +146,54 @@ def test_schemathesis_over_the_effective_document_reaches_every_operation(tmp_pa
                 "--seed",
                 SEED,
                 "--max-examples",
-                MAX_EXAMPLES,
+                max_examples,
                 "--report",
                 "junit,har",
                 "--report-dir",
-                str(tmp_path),
+                str(folder),
                 "--no-color",
             ],
             capture_output=True,
             text=True,
-            timeout=300,
-            cwd=tmp_path,  # Schemathesis writes .schemathesis/ into its working folder
-            env={**os.environ},
+            timeout=900,
+            cwd=folder,  # Schemathesis writes .schemathesis/ into its working folder
         )
         seconds = time.monotonic() - started
-    summary = result.stdout[-3000:]
-    assert "Tested: 17" in summary, summary
-    assert "Stateful" in summary and "Fuzzing" in summary and "Coverage" in summary and "Examples" in summary
-    (junit,) = tmp_path.glob("junit-*.xml")
-    (har,) = tmp_path.glob("har-*.json")
-    unexpected = [case for case in failures(junit) if set(re.findall(r"- (ST\d+)", case)) != {"ST201"}]
-    unexpected += [case for case in failures(junit) if "ST201" in case and UNKNOWN_HEADER not in case]
-    assert not unexpected, "\n\n".join(unexpected)[:6000]
-    seen = statuses_by_operation(har, document)
-    never_2xx = [op.name for op in Operation if not any(200 <= status < 300 for status in seen[op])]
-    assert not never_2xx, f"no 2xx for {never_2xx}: {dict(seen)}"
-    assert package_id in json.dumps(document), "the document's examples name the seeded package"
-    print(f"{generation}: {summary.splitlines()[-1]} ({seconds:.1f} s)")
+    (junit,) = folder.glob("junit-*.xml")
+    (har,) = folder.glob("har-*.json")
+    return Run(
+        summary=result.stdout[-3000:],
+        failures=failures(junit),
+        statuses=statuses_by_operation(har, document),
+        package_id=package_id,
+        document_text=document_text,
+        seconds=seconds,
+    )
+
+
+@pytest.mark.parametrize("generation", ["bare", "envelope"])
+def test_schemathesis_over_the_effective_document_reaches_every_operation(tmp_path: Path, generation: str) -> None:
+    run = run_schemathesis(generation, tmp_path)
+    assert "Tested: 17" in run.summary, run.summary
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert phase in run.summary, run.summary
+    assert not run.unexpected, "\n\n".join(run.unexpected)[:6000]
+    never_2xx = [op.name for op in Operation if not any(200 <= status < 300 for status in run.statuses[op])]
+    assert not never_2xx, f"no 2xx for {never_2xx}: {dict(run.statuses)}"
+    assert run.package_id in run.document_text, "the document's examples name the seeded package"
+
+
+if __name__ == "__main__":  # the README's figures: python -m tests.test_effective_schemathesis [max-examples]
+    import tempfile
+
+    examples = sys.argv[1] if len(sys.argv) > 1 else MAX_EXAMPLES
+    for name in ("bare", "envelope"):
+        with tempfile.TemporaryDirectory() as folder:
+            outcome = run_schemathesis(name, Path(folder), examples)
+        twos = {op.name: sorted(s for s in outcome.statuses[op] if 200 <= s < 300) for op in Operation}
+        print(
+            f"{name}: max-examples {examples}, {outcome.cases} cases in {outcome.seconds:.1f} s, "
+            f"{len(outcome.failures)} failures ({len(outcome.unexpected)} besides unknown headers); "
+            f"operations with a 2xx: {sum(bool(v) for v in twos.values())}/17"
+        )
+        print("   ", twos)
