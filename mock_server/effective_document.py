@@ -142,6 +142,9 @@ def _error_bodies(document: dict[str, Any]) -> None:
         responses = operation.setdefault("responses", {})
         for status, description in FAULT_STATUSES.items():
             responses.setdefault(status, {"description": description})
+        responses["429"].setdefault("headers", {}).setdefault(
+            "Retry-After", {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+        )
         for status in ERROR_STATUSES:
             if status in responses:
                 _error_content(responses[status])
@@ -198,7 +201,7 @@ def _links(document: dict[str, Any]) -> None:
                 links[target.name.title().replace("_", "")] = {
                     "operationId": target.value,
                     "parameters": {f"path.{parameter}": f"$response.body#{pointer}"},
-                    "description": f"The {parameter.split('_')[0]} {source.label.lower()} answered with.",
+                    "description": f"{target.label}, for the `{parameter}` of this answer.",
                 }
     for source in (Operation.CREATE_PERIOD, Operation.REOPEN_PERIOD):  # a period made or reopened can be closed
         success = _success(found.get(source, {}))

@@ -159,3 +159,20 @@ def test_links_lead_from_each_create_to_what_it_made(client: TestClient) -> None
     )
     assert package.status_code == 201
     assert follow(links(Operation.CREATE_PACKAGE)["GetPackage"], package.json()).status_code == 200
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_chaos_answers_fit_the_documented_429_and_503(generation: str) -> None:
+    settings = Settings(clock="frozen", validate_responses=True, generation=generation, chaos=1.0)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:4010") as client:
+        document = client.get("/openapi.effective.json").json()
+        seen = set()
+        for _ in range(40):
+            answer = client.get(Operation.LIST_PERIODS.path, headers=ACME)
+            status = str(answer.status_code)
+            if status in ("429", "503"):
+                seen.add(status)
+                assert body_schema(document, Operation.LIST_PERIODS, status).is_valid(answer.json()), answer.text
+            if status == "429":
+                assert answer.headers["retry-after"].isdigit()
+    assert seen == {"429", "503"}
