@@ -40,7 +40,10 @@ _CREATES: dict[Operation, str] = {
 }
 
 # Rules a schema-valid request can still break, by operation: status -> why (see the module doc).
-_CURSOR = "a `cursor` the server did not issue (cursors are opaque) is refused with 422"
+_CURSOR = (
+    "a `cursor` the server did not issue (cursors are opaque and signed), or issued for another"
+    " business, sort or filter, is refused with 422"
+)
 _REFUSALS: dict[Operation, dict[str, str]] = {
     Operation.LIST_PACKAGES: {"422": _CURSOR},
     Operation.LIST_PERIODS: {"422": _CURSOR},
