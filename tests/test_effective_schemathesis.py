@@ -73,10 +73,12 @@ def seed_a_ready_package(client: httpx.Client) -> str:
 
 
 def failures(junit: Path) -> list[str]:
-    """Every failing test case of a JUnit report, one text each."""
+    """Every failing test case (and every error) of a JUnit report, one text each."""
     found = []
-    for failure in ET.parse(junit).iter("failure"):
-        found += [case for case in re.split(r"\n?\d+\. Test Case ID: ", failure.text or "") if case.strip()]
+    for element in ET.parse(junit).iter():
+        if element.tag in ("failure", "error"):
+            text = element.text or element.get("message") or element.tag
+            found += [case for case in re.split(r"\n?\d+\. Test Case ID: ", text) if case.strip()]
     return found
 
 
