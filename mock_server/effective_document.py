@@ -13,8 +13,9 @@ writes it into the served document only (never the slices, bundles or ``/openapi
 - OpenAPI ``links`` from each create to what follows it, with the id's place read from the
   response schema (``$response.body#/id`` bare, ``#/data/id`` in the envelope generation);
 - ``x-dayzero-refusals`` per operation: the answers a schema-valid request may still get for
-  rules no JSON Schema can state (the period's state, an end before a start, an opaque
-  cursor), with the reason. Fuzzers can be told to expect exactly these.
+  rules no JSON Schema can state (the period's state, an end before a start), with the reason;
+  and on a parameter only the server's answers can fill (``cursor``: any other value is 422).
+  Fuzzers can be told to expect exactly these, and to leave such parameters empty.
 """
 
 from __future__ import annotations
@@ -39,14 +40,16 @@ _CREATES: dict[Operation, str] = {
     Operation.REOPEN_PERIOD: "period_id",
 }
 
+# A parameter only the server's own answers fill: any other value is refused (status -> why).
+_OPAQUE_PARAMETERS: dict[str, dict[str, str]] = {
+    "cursor": {
+        "422": "a `cursor` the server did not issue (cursors are opaque and signed: take `next_cursor` or"
+        " `prev_cursor` of a page), or issued for another business, sort or filter, is refused with 422;"
+        " empty or absent is the first page"
+    }
+}
 # Rules a schema-valid request can still break, by operation: status -> why (see the module doc).
-_CURSOR = (
-    "a `cursor` the server did not issue (cursors are opaque and signed), or issued for another"
-    " business, sort or filter, is refused with 422"
-)
 _REFUSALS: dict[Operation, dict[str, str]] = {
-    Operation.LIST_PACKAGES: {"422": _CURSOR},
-    Operation.LIST_PERIODS: {"422": _CURSOR},
     Operation.CREATE_PACKAGE: {"422": "`period_start` after `period_end` is refused with 422"},
     Operation.GET_DOWNLOAD_URL: {"400": "a package that is not ready (yet, or ever: failed) has no download: 400"},
     Operation.CREATE_PERIOD: {"422": "`period_end` before `period_start` is refused with 422"},
@@ -241,6 +244,10 @@ def _refusals(document: dict[str, Any], read_only: Mapping[str, Any]) -> None:
                 f"a {statuses} period can no longer be modified (reopen it first)"
             )
     for member, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            opaque = _OPAQUE_PARAMETERS.get(parameter.get("name", "")) if parameter.get("in") == "query" else None
+            if opaque is not None:
+                parameter["x-dayzero-refusals"] = dict(opaque)
         if member in refusals:
             operation["x-dayzero-refusals"] = refusals[member]
             for status, reason in refusals[member].items():  # the published page may not list it

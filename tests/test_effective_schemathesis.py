@@ -37,21 +37,26 @@ UNKNOWN_HEADER = "Invalid component: in header - object with unexpected properti
 
 
 def schemathesis_config(document: dict[str, Any]) -> str:
-    """The demo identity, and per operation the statuses its ``x-dayzero-refusals`` announce."""
+    """The demo identity; per operation the statuses its ``x-dayzero-refusals`` announce, and its
+    parameters that only the server's answers can fill (refusals on the parameter) left empty."""
     lines = [f'headers = {{ Authorization = "Bearer {TOKEN}", "x-business-id" = "{ACME_ID}" }}']
     for item in document["paths"].values():
         for operation in item.values():
             refusals = operation.get("x-dayzero-refusals")
-            if not refusals:
+            opaque = {
+                f"{p['in']}.{p['name']}": "" for p in operation.get("parameters", []) if "x-dayzero-refusals" in p
+            }
+            if not refusals and not opaque:
                 continue
-            success = [status for status in operation["responses"] if status.startswith("2")]
-            expected = [*success, "401", "403", "404", "409", "429", *refusals]
-            lines += [
-                "",
-                "[[operations]]",
-                f"include-operation-id = {json.dumps(operation['operationId'])}",
-                f"checks.positive_data_acceptance.expected-statuses = {json.dumps(sorted(set(expected)))}",
-            ]
+            lines += ["", "[[operations]]", f"include-operation-id = {json.dumps(operation['operationId'])}"]
+            if refusals:
+                success = [status for status in operation["responses"] if status.startswith("2")]
+                expected = sorted({*success, "401", "403", "404", "409", "429", *refusals})
+                lines.append(f"checks.positive_data_acceptance.expected-statuses = {json.dumps(expected)}")
+            if opaque:
+                lines.append(
+                    f"parameters = {{ {', '.join(f'{json.dumps(k)} = {json.dumps(v)}' for k, v in opaque.items())} }}"
+                )
     return "\n".join(lines) + "\n"
 
 
