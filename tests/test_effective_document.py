@@ -176,3 +176,31 @@ def test_chaos_answers_fit_the_documented_429_and_503(generation: str) -> None:
             if status == "429":
                 assert answer.headers["retry-after"].isdigit()
     assert seen == {"429", "503"}
+
+
+def test_refusals_name_what_the_mock_refuses_and_the_cursor_is_marked_opaque(client: TestClient) -> None:
+    document = client.get("/openapi.effective.json").json()
+    read_only = load_contract().extensions["read-only-periods"]
+    for operation_id in read_only["operations"]:
+        member = Operation(operation_id)
+        assert str(read_only["status"]) in operation(document, member)["x-dayzero-refusals"], member.name
+        assert str(read_only["status"]) in operation(document, member)["responses"], member.name
+    periods = client.get(Operation.LIST_PERIODS.path, params={"status": "locked"}, headers=ACME).json()
+    locked = (periods.get("data") or periods)["items"][0]["id"]
+    refused = client.post(
+        Operation.CREATE_SIGN_OFF.path.format(period_id=locked), json={"role": "preparer"}, headers=ACME
+    )
+    assert refused.status_code == read_only["status"]
+    assert body_schema(document, Operation.CREATE_SIGN_OFF, str(refused.status_code)).is_valid(refused.json())
+    again = client.post(Operation.CLOSE_PERIOD.path, json={"period_end": periods_end(client, locked)}, headers=ACME)
+    assert str(again.status_code) in operation(document, Operation.CLOSE_PERIOD)["x-dayzero-refusals"], again.text
+    for member in (Operation.LIST_PACKAGES, Operation.LIST_PERIODS):
+        cursor = next(p for p in operation(document, member)["parameters"] if p["name"] == "cursor")
+        assert "422" in cursor["x-dayzero-refusals"]
+        assert client.get(member.path, params={"cursor": "forged"}, headers=ACME).status_code == 422
+        assert client.get(member.path, params={"cursor": ""}, headers=ACME).status_code == 200
+
+
+def periods_end(client: TestClient, period_id: str) -> str:
+    period = client.get(Operation.GET_PERIOD.path.format(period_id=period_id), headers=ACME).json()
+    return str((period.get("data") or period)["period_end"])
