@@ -31,7 +31,7 @@ from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, running_mock
 
 SEED = "20261201"
-MAX_EXAMPLES = "25"
+MAX_EXAMPLES = "15"
 TOKEN = "dz_demo_acme"
 UNKNOWN_HEADER = "Invalid component: in header - object with unexpected properties"
 
