@@ -9,7 +9,9 @@ would send a developer's token to production. This document (ours, served at
 - the overlay's bearer scheme, so Swagger UI's Authorize button works (it ignores header
   parameters named ``Authorization``, as OpenAPI says);
 - the demo identities in the description, and the business header prefilled with the first
-  business the first demo token may use.
+  business the first demo token may use;
+- what codegen and fuzzers need beyond the contract (enforced enums, error schemas, links:
+  ``effective_document.serve_tools``), and "Try it out" examples with real fixture ids.
 
 ``/openapi.json`` and ``/openapi.yaml`` stay the published bundle, untouched.
 """
@@ -24,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mock_server.access import BUSINESS_HEADER
+from mock_server.effective_document import serve_tools
 from mock_server.identities import Fixtures
 from mock_server.periods import Period
 from mock_server.state import Ledger
@@ -89,6 +92,7 @@ def docs_document(
     scheme = document.get("components", {}).get("securitySchemes", {}).get("bearerAuth")
     if scheme is not None:  # the overlay's note on where the scheme comes from means nothing on this page
         scheme["description"] = "A demo token from the list above (e.g. `dz_demo_acme`), without `Bearer `."
+    serve_tools(document)
     if examples is not None:
         apply_examples(document, examples)
     return document
