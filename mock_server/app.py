@@ -19,7 +19,6 @@ from starlette.responses import Response
 
 from dayzero_mock_kit.openapi import load_contract
 from dayzero_mock_kit.openapi.operations import OperationTable
-from mock_server.access import AccessMiddleware
 from mock_server.bending.faults import FaultLayer, FaultSwitches
 from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessions, entered
 from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, declared_statuses
@@ -27,32 +26,33 @@ from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
 from mock_server.control.guard import ControlGuard
 from mock_server.control.journal import Journal, JournalMiddleware
-from mock_server.cursors import CursorCodec
-from mock_server.direct_app import DirectAsyncApp
-from mock_server.docs_document import DocsDocuments
-from mock_server.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
-from mock_server.errors import install_error_handlers
-from mock_server.generations import ReplyWriter
-from mock_server.handlers import contract_handlers
-from mock_server.handlers.accounting_periods import AccountingPeriodsApi
-from mock_server.handlers.month_end_packages import MonthEndPackagesApi
-from mock_server.home_page import home_page
-from mock_server.health import HealthMiddleware
-from mock_server.identities import load_fixtures
-from mock_server.json_responses import json_body, json_text
-from mock_server.reports.builds import ArchiveBuilds
-from mock_server.request_log import RequestLogMiddleware
-from mock_server.request_validation import (
+from mock_server.domain.identities import load_fixtures
+from mock_server.domain.state import Ledger
+from mock_server.edge.access import AccessMiddleware
+from mock_server.edge.direct_app import DirectAsyncApp
+from mock_server.edge.docs_document import DocsDocuments
+from mock_server.edge.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
+from mock_server.edge.errors import install_error_handlers
+from mock_server.edge.generations import ReplyWriter
+from mock_server.edge.health import HealthMiddleware
+from mock_server.edge.home_page import home_page
+from mock_server.edge.json_responses import json_body, json_text
+from mock_server.edge.request_log import RequestLogMiddleware
+from mock_server.edge.request_validation import (
     IgnoreBodyOfBodylessOperations,
     bodyless_operations,
     compile_request_models,
     make_validator_map,
 )
+from mock_server.edge.spec30 import downgrade
+from mock_server.handlers import contract_handlers
+from mock_server.handlers.accounting_periods import AccountingPeriodsApi
+from mock_server.handlers.month_end_packages import MonthEndPackagesApi
+from mock_server.listing.cursors import CursorCodec
+from mock_server.persistence import open_store
+from mock_server.persistence.replica import Replica, SyncMiddleware
+from mock_server.reports.builds import ArchiveBuilds
 from mock_server.settings import Settings
-from mock_server.spec30 import downgrade
-from mock_server.state import Ledger
-from mock_server.stores import open_store
-from mock_server.stores.replica import Replica, SyncMiddleware
 
 
 def _swagger_ui_dir() -> str:

@@ -14,11 +14,11 @@ from typing import Any, NoReturn
 
 from mock_server import setting_values as values
 from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
-from mock_server.identities import FixtureError, load_fixtures
+from mock_server.domain.identities import FixtureError, load_fixtures
+from mock_server.persistence import StoreError, open_store
+from mock_server.persistence.records import from_record, to_record
 from mock_server.setting_values import SettingError
 from mock_server.settings import Settings
-from mock_server.stores import StoreError, open_store
-from mock_server.stores.records import from_record, to_record
 
 ENV_PREFIX = "DAYZERO_MOCK_"
 

@@ -33,7 +33,7 @@ def test_flags_win_over_environment_which_wins_over_defaults() -> None:
 
 
 def test_store_and_workers_come_from_flags_or_environment_and_settings_travel_to_workers_whole() -> None:
-    from mock_server.stores.records import from_record, to_record
+    from mock_server.persistence.records import from_record, to_record
 
     env = {"DAYZERO_MOCK_STORE": "sqlite:///env.db", "DAYZERO_MOCK_WORKERS": "3"}
     settings, _ = settings_from_args(["serve"], env=env)

@@ -1,6 +1,6 @@
 import pytest
 
-from mock_server.cursors import CursorCodec, CursorError, Listing, Position
+from mock_server.listing.cursors import CursorCodec, CursorError, Listing, Position
 
 LISTING = Listing(business_id="b1", sort_by="created_at", descending=True, status=None)
 

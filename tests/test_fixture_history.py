@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.cli import settings_from_args
-from mock_server.clock import parse_instant
+from mock_server.domain.clock import parse_instant
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, GLOBEX_ID
 

@@ -10,8 +10,8 @@ import pytest
 
 from dayzero_mock_kit.fixtures import DEFAULT_FIXTURES
 from mock_server.cli import main
+from mock_server.domain.identities import FixtureError, load_fixtures
 from mock_server.fixture_schema import SCHEMA_PATH, schema_text
-from mock_server.identities import FixtureError, load_fixtures
 
 DEFAULT = DEFAULT_FIXTURES.read_text()
 

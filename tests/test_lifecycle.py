@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server.lifecycle import STATUS_ORDER, Timeline, stage_at
+from mock_server.domain.lifecycle import STATUS_ORDER, Timeline, stage_at
 
 timelines = st.builds(
     Timeline,

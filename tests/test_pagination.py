@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server.pagination import page_slice
+from mock_server.listing.pagination import page_slice
 
 
 def walk(keys, limit, descending, insert_between=()):

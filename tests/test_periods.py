@@ -1,7 +1,7 @@
 from datetime import date
 
-from mock_server.identities import Business
-from mock_server.periods import make_periods
+from mock_server.domain.identities import Business
+from mock_server.domain.periods import make_periods
 
 ACME = Business(id="b1", name="Acme", cfo_suite=True)
 

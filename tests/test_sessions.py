@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from mock_server.app import create_app
 from mock_server.bending.sessions import Sessions, SessionState, entered
-from mock_server.clock import Clock
+from mock_server.domain.clock import Clock
 from mock_server.settings import Settings
 from mock_server.testing import running_mock
 from tests.conftest import ACME, advance

@@ -1,7 +1,7 @@
 from connexion.spec import Specification
 
 from dayzero_mock_kit.openapi import load_contract
-from mock_server.spec30 import downgrade
+from mock_server.edge.spec30 import downgrade
 
 
 def test_null_unions_become_nullable() -> None:

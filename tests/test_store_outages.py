@@ -20,8 +20,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.persistence.postgres import LOCK_KEY
 from mock_server.settings import Settings
-from mock_server.stores.postgres import LOCK_KEY
 from mock_server.testing import ACME_ID, server_process
 from tests.conftest import ACME
 from tests.postgres import fresh_database, stoppable_cluster

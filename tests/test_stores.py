@@ -20,12 +20,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.lifecycle import Timeline
-from mock_server.packages import Package
+from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.domain.lifecycle import Timeline
+from mock_server.domain.packages import Package
+from mock_server.persistence import StoreError, open_store
+from mock_server.persistence.records import from_record, to_record
 from mock_server.settings import Settings
-from mock_server.stores import StoreError, open_store
-from mock_server.stores.records import from_record, to_record
 from mock_server.testing import ACME_ID, server_process
 from tests.conftest import ACME
 from tests.postgres import fresh_database

@@ -28,18 +28,18 @@ from datetime import date
 from typing import Any, cast
 
 from dayzero_mock_kit.openapi.operations import Operation
-from mock_server.clock import Clock, parse_instant
-from mock_server.errors import RequestValidationError, not_found
-from mock_server.generations import Reply
-from mock_server.lifecycle import FAILED, IN_PROGRESS, READY
-from mock_server.listing import Key, sorted_entries
-from mock_server.packages import Package
-from mock_server.period_store import PeriodStore
-from mock_server.periods import Period
+from mock_server.domain.clock import Clock, parse_instant
+from mock_server.domain.lifecycle import FAILED, IN_PROGRESS, READY
+from mock_server.domain.packages import Package
+from mock_server.domain.period_store import PeriodStore
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger, PackageStore
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.errors import RequestValidationError, not_found
+from mock_server.edge.generations import Reply
+from mock_server.listing.lists import Key, sorted_entries
 from mock_server.reports.archive import ArchiveSpec
 from mock_server.reports.builds import ArchiveBuilds
-from mock_server.state import Ledger, PackageStore
-from mock_server.timestamps import iso_instant
 
 FAULTS: dict[str, str] = {
     "skip-first-on-next-page": "pages after the first silently drop their first item",
@@ -111,7 +111,7 @@ class FaultSwitches:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._on = check_faults(names)
-        # Told of every change: ("faults", {"active": [...]}) (see mock_server/stores/replica.py).
+        # Told of every change: ("faults", {"active": [...]}) (see mock_server/persistence/replica.py).
         self.observer: Callable[[str, Any], None] = lambda kind, record: None
 
     def __contains__(self, name: object) -> bool:

@@ -21,9 +21,9 @@ from typing import Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.clock import Clock
-from mock_server.scopes import header
-from mock_server.state import Ledger
+from mock_server.domain.clock import Clock
+from mock_server.domain.state import Ledger
+from mock_server.edge.scopes import header
 
 SESSION_HEADER = "x-mock-session"
 NAME = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -39,7 +39,7 @@ class SessionState:
 
 
 class StateBuilder(Protocol):
-    """Makes and resets session states (the store's replica: mock_server/stores/replica.py)."""
+    """Makes and resets session states (the store's replica: mock_server/persistence/replica.py)."""
 
     def new_state(self, name: str | None) -> SessionState: ...
 

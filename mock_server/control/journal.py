@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.bending.sessions import Sessions
 from mock_server.bending.steering import STEERING_KEY
-from mock_server.clock import Clock
-from mock_server.timestamps import iso_instant
+from mock_server.domain.clock import Clock
+from mock_server.domain.timestamps import iso_instant
 
 CONTROL_PREFIX = "/__mock"
 

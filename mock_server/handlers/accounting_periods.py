@@ -15,19 +15,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mock_server.access import Principal
-from mock_server.clock import Clock
-from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.close_score import Score, close_score, period_activity, readiness_items
-from mock_server.cursors import CursorCodec
-from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
-from mock_server.generations import Reply, json_reply
-from mock_server.listing import Key, list_page, sorted_entries
-from mock_server.period_store import PeriodStore
-from mock_server.periods import Period
+from mock_server.domain.clock import Clock
+from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.domain.close_score import Score, close_score, period_activity, readiness_items
+from mock_server.domain.period_store import PeriodStore
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.access import Principal
+from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.edge.generations import Reply, json_reply
+from mock_server.listing.cursors import CursorCodec
+from mock_server.listing.lists import Key, list_page, sorted_entries
 from mock_server.settings import Settings
-from mock_server.state import Ledger
-from mock_server.timestamps import iso_instant
 
 # Documented: what bulk-lock writes when the request gives no reason.
 DEFAULT_BULK_LOCK_REASON = "Historical migration - bulk locked"

@@ -11,22 +11,22 @@ from typing import Any
 from connexion import request
 from pydantic import BaseModel
 
-from mock_server.access import Principal
 from mock_server.bending.steering import prefer
-from mock_server.clock import Clock
-from mock_server.cursors import CursorCodec
-from mock_server.download_links import LinkSigner
-from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
-from mock_server.generations import Reply, json_reply
-from mock_server.identities import Fixtures
-from mock_server.lifecycle import READY, Timeline
-from mock_server.listing import Key, list_page, sorted_entries
-from mock_server.packages import ArtifactInfo, Package
+from mock_server.domain.clock import Clock
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.lifecycle import READY, Timeline
+from mock_server.domain.packages import ArtifactInfo, Package
+from mock_server.domain.state import Ledger
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.access import Principal
+from mock_server.edge.download_links import LinkSigner
+from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.edge.generations import Reply, json_reply
+from mock_server.listing.cursors import CursorCodec
+from mock_server.listing.lists import Key, list_page, sorted_entries
 from mock_server.reports.archive import ArchiveSpec
 from mock_server.reports.builds import ArchiveBuilds, ZipPending
 from mock_server.settings import Settings
-from mock_server.state import Ledger
-from mock_server.timestamps import iso_instant
 
 FAILURE_MESSAGES = (
     "Report generation failed: the general ledger has unposted journal entries for this period.",

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mock_server.identities import Fixtures
-from mock_server.packages import Package
-from mock_server.period_fixtures import shared_fixture_period_store
-from mock_server.period_store import PeriodStore
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.packages import Package
+from mock_server.domain.period_fixtures import shared_fixture_period_store
+from mock_server.domain.period_store import PeriodStore
 
-# Told of every change to the state: (kind, record); see mock_server/stores/replica.py.
+# Told of every change to the state: (kind, record); see mock_server/persistence/replica.py.
 Observer = Callable[[str, Any], None]
 
 

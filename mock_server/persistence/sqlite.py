@@ -16,8 +16,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from mock_server.stores.base import StoreError
-from mock_server.stores.sql import SqlStore
+from mock_server.persistence.base import StoreError
+from mock_server.persistence.sql import SqlStore
 
 
 def sqlite_path(url: str) -> Path:
@@ -45,7 +45,7 @@ class SqliteStore(SqlStore):
         );
         CREATE INDEX events_by_session ON events (session, seq);
         """,
-        # 2: each event names what it is the latest word on (mock_server/stores/replica.py
+        # 2: each event names what it is the latest word on (mock_server/persistence/replica.py
         # _identity); an append drops the older events of its identity.
         """
         ALTER TABLE events ADD COLUMN ident TEXT;

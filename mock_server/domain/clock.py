@@ -27,7 +27,7 @@ class Clock:
         self._frozen_at = frozen_at
         self._offset = offset  # a real clock started elsewhere in time (--now) runs this far from the wall
         self._last = 0.0
-        # Told of every change: ("clock", settings()) (see mock_server/stores/replica.py).
+        # Told of every change: ("clock", settings()) (see mock_server/persistence/replica.py).
         self.observer: Callable[[str, Any], None] = lambda kind, record: None
 
     def settings(self) -> dict[str, Any]:

@@ -12,11 +12,11 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.close_score import CHECKLIST_STEPS, close_score, period_activity
-from mock_server.identities import Fixtures
-from mock_server.period_store import PeriodStore
-from mock_server.periods import Period, make_periods
+from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.domain.close_score import CHECKLIST_STEPS, close_score, period_activity
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.period_store import PeriodStore
+from mock_server.domain.periods import Period, make_periods
 
 ACK_NOTES = (
     None,

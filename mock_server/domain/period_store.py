@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.periods import Period
+from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.domain.periods import Period
 
 
 class PeriodStore:
@@ -21,7 +21,7 @@ class PeriodStore:
         self._acks: dict[tuple[str, date], dict[str, ChecklistAck]] = {}
         self._sign_offs: dict[str, dict[tuple[str, str], SignOff]] = {}
         self._history: dict[str, dict[date, ScoreSnapshot]] = {}
-        # Told of every change: (kind, record) (see mock_server/stores/replica.py).
+        # Told of every change: (kind, record) (see mock_server/persistence/replica.py).
         self.observer: Callable[[str, Any], None] = lambda kind, record: None
         # A fork shares the inner tables of the store it was made from until it writes to one.
         self._forked = False

@@ -21,9 +21,9 @@ from connexion.validators import AbstractRequestBodyValidator, AbstractResponseB
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.errors import ApiError, RequestValidationError
-from mock_server.schema_models import SchemaModels
-from mock_server.scopes import header, operation_id
+from mock_server.edge.errors import ApiError, RequestValidationError
+from mock_server.edge.schema_models import SchemaModels
+from mock_server.edge.scopes import header, operation_id
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from dayzero_mock_kit.openapi import load_contract
-from mock_server.periods import Period
+from mock_server.domain.periods import Period
 from mock_server.reports.ledger import Activity, ledger_activity
 
 # The manual checklist steps the mock counts (any step id may be acknowledged; these score).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 
-from mock_server.stores.base import Event
+from mock_server.persistence.base import Event
 
 
 class MemoryStore:

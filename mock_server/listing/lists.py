@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from mock_server.cursors import CursorCodec, CursorError, Listing, Position
-from mock_server.errors import RequestValidationError, value_error
-from mock_server.pagination import page_slice
+from mock_server.edge.errors import RequestValidationError, value_error
+from mock_server.listing.cursors import CursorCodec, CursorError, Listing, Position
+from mock_server.listing.pagination import page_slice
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mock_server.timestamps import iso_instant
+from mock_server.domain.timestamps import iso_instant
 
 
 @dataclass(frozen=True)

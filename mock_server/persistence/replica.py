@@ -45,15 +45,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.bending.faults import FaultSwitches
 from mock_server.bending.sessions import Sessions, SessionState
 from mock_server.bending.steering import SteeringSettings
-from mock_server.clock import Clock
-from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.errors import ApiError
-from mock_server.identities import Fixtures
-from mock_server.packages import Package
-from mock_server.periods import Period
-from mock_server.state import Ledger, fresh_ledger
-from mock_server.stores.base import Event, Store, StoreError
-from mock_server.stores.records import from_json, from_record, to_record
+from mock_server.domain.clock import Clock
+from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.packages import Package
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger, fresh_ledger
+from mock_server.edge.errors import ApiError
+from mock_server.persistence.base import Event, Store, StoreError
+from mock_server.persistence.records import from_json, from_record, to_record
 
 GLOBAL = "*"  # the session key of events that are not any session's (faults, steering)
 # Longest a request waits on the store before it is answered 503 (the issue asks for 5 s).

@@ -16,11 +16,11 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.clock import Clock
-from mock_server.errors import RequestValidationError, not_authenticated, not_permitted
-from mock_server.identities import Business, Fixtures, User
-from mock_server.request_validation import pydantic_errors
-from mock_server.scopes import operation_id
+from mock_server.domain.clock import Clock
+from mock_server.domain.identities import Business, Fixtures, User
+from mock_server.edge.errors import RequestValidationError, not_authenticated, not_permitted
+from mock_server.edge.request_validation import pydantic_errors
+from mock_server.edge.scopes import operation_id
 
 BUSINESS_HEADER = "x-business-id"
 _UUID = TypeAdapter(uuid.UUID)

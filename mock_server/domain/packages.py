@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from mock_server.lifecycle import READY, Stage, Timeline, stage_at
-from mock_server.timestamps import date_as_instant, iso_instant
+from mock_server.domain.lifecycle import READY, Stage, Timeline, stage_at
+from mock_server.domain.timestamps import date_as_instant, iso_instant
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from mock_server.stores.base import Event, StoreError
+from mock_server.persistence.base import Event, StoreError
 
 
 class SqlStore:

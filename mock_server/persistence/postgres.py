@@ -14,8 +14,8 @@ from typing import Any
 
 import psycopg
 
-from mock_server.stores.base import StoreError
-from mock_server.stores.sql import SqlStore
+from mock_server.persistence.base import StoreError
+from mock_server.persistence.sql import SqlStore
 
 LOCK_KEY = 0x44_5A_4D_4F  # "DZMO": the advisory lock every writer takes
 # A lost database is noticed within seconds, and a writer waits at most this for another's lock.
@@ -44,7 +44,7 @@ class PostgresStore(SqlStore):
         );
         CREATE INDEX dayzero_mock_events_by_session ON dayzero_mock_events (session, seq);
         """,
-        # 2: each event names what it is the latest word on (mock_server/stores/replica.py
+        # 2: each event names what it is the latest word on (mock_server/persistence/replica.py
         # _identity); an append drops the older events of its identity.
         """
         ALTER TABLE dayzero_mock_events ADD COLUMN ident TEXT;

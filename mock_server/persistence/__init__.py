@@ -12,8 +12,8 @@ The memory store keeps no log: state is this process's, and a restart starts fre
 
 from __future__ import annotations
 
-from mock_server.stores.base import Event, Store, StoreError
-from mock_server.stores.memory import MemoryStore
+from mock_server.persistence.base import Event, Store, StoreError
+from mock_server.persistence.memory import MemoryStore
 
 
 def open_store(url: str) -> Store:
@@ -21,11 +21,11 @@ def open_store(url: str) -> Store:
     if url in ("", "memory", "memory://"):
         return MemoryStore()
     if url.startswith("sqlite:///"):
-        from mock_server.stores.sqlite import SqliteStore
+        from mock_server.persistence.sqlite import SqliteStore
 
         return SqliteStore(url)
     if url.startswith(("postgresql://", "postgres://")):
-        from mock_server.stores.postgres import PostgresStore
+        from mock_server.persistence.postgres import PostgresStore
 
         return PostgresStore(url)
     raise StoreError(f"--store must be memory, sqlite:///PATH or postgresql://..., not {url!r}.")

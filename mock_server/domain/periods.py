@@ -17,8 +17,8 @@ from typing import Any
 
 from faker import Faker
 
-from mock_server.identities import Business
-from mock_server.timestamps import iso_instant
+from mock_server.domain.identities import Business
+from mock_server.domain.timestamps import iso_instant
 
 LOCK_REASONS = (
     "Month-end close completed and reviewed",

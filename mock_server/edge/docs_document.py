@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from mock_server.access import BUSINESS_HEADER
-from mock_server.identities import Fixtures
-from mock_server.periods import Period
-from mock_server.state import Ledger
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger
+from mock_server.edge.access import BUSINESS_HEADER
 
 
 def identities_markdown(fixtures: Fixtures, now: float) -> str:
