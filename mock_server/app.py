@@ -10,36 +10,30 @@ from typing import Any
 import connexion
 import yaml
 from connexion import AsyncApp
-from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
 from dayzero_mock_kit.openapi import load_contract
 from dayzero_mock_kit.openapi.operations import OperationTable
 from mock_server.bending.faults import FaultLayer, FaultSwitches
-from mock_server.bending.sessions import SessionClock, SessionMiddleware, Sessions, entered
-from mock_server.bending.steering import SteeringMiddleware, SteeringSettings, declared_statuses
+from mock_server.bending.sessions import SessionClock, Sessions, entered
+from mock_server.bending.steering import SteeringSettings, declared_statuses
 from mock_server.control.api import ControlApi
 from mock_server.control.console import Console
-from mock_server.control.guard import ControlGuard
-from mock_server.control.journal import Journal, JournalMiddleware
+from mock_server.control.journal import Journal
 from mock_server.domain.identities import load_fixtures
 from mock_server.domain.state import Ledger
-from mock_server.edge.access import AccessMiddleware
 from mock_server.edge.direct_app import DirectAsyncApp
 from mock_server.edge.docs_document import DocsDocuments
 from mock_server.edge.download_links import DOWNLOAD_PREFIX, LinkRefused, LinkSigner
 from mock_server.edge.errors import install_error_handlers
 from mock_server.edge.generations import ReplyWriter
-from mock_server.edge.health import HealthMiddleware
 from mock_server.edge.home_page import home_page
 from mock_server.edge.json_responses import json_body, json_text
-from mock_server.edge.request_log import RequestLogMiddleware
+from mock_server.edge.pipeline import request_path
 from mock_server.edge.request_validation import (
-    IgnoreBodyOfBodylessOperations,
     bodyless_operations,
     compile_request_models,
     make_validator_map,
@@ -50,7 +44,7 @@ from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.listing.cursors import CursorCodec
 from mock_server.persistence import open_store
-from mock_server.persistence.replica import Replica, SyncMiddleware
+from mock_server.persistence.replica import Replica
 from mock_server.reports.builds import ArchiveBuilds
 from mock_server.settings import Settings
 
@@ -162,6 +156,20 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     validated = _with_control(effective, contract.control)
     app = DirectAsyncApp(
         __name__,
+        middlewares=request_path(
+            settings,
+            store=runtime.store,
+            replica=runtime.replica,
+            journal=journal,
+            steering=steering,
+            declared=declared_statuses(contract.bundle),
+            fixtures=runtime.fixtures,
+            clock=runtime.clock,
+            faults=faults,
+            protected_operations=contract.operations(),
+            bodyless=bodyless_operations(validated),
+            operation_id=operations.operation_id,
+        ),
         validator_map=make_validator_map(
             faults.request_models(validated, compile_request_models),
             validated,
@@ -268,57 +276,6 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         ),
         name="contract",
     )
-    app.add_middleware(
-        IgnoreBodyOfBodylessOperations,
-        position=MiddlewarePosition.BEFORE_VALIDATION,
-        bodyless=bodyless_operations(validated),
-    )
-    app.add_middleware(
-        AccessMiddleware,
-        position=MiddlewarePosition.BEFORE_VALIDATION,
-        protected_operations=frozenset(contract.operations()),
-        fixtures=lambda: runtime.fixtures,
-        clock=runtime.clock,
-        allow_any_business=faults.allows_any_business,
-    )
-    app.add_middleware(  # outermost: always on, never journaled, steered or synced
-        HealthMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        probe=runtime.store.head,
-        store_url=runtime.store.url,
-    )
-    app.add_middleware(SessionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
-    if runtime.store.shared:
-        app.add_middleware(SyncMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, replica=runtime.replica)
-    app.add_middleware(
-        SteeringMiddleware,
-        position=MiddlewarePosition.BEFORE_SECURITY,
-        settings=steering,
-        declared=declared_statuses(contract.bundle),
-        seed=settings.seed,
-    )
-    if settings.control and settings.journal_size > 0:
-        app.add_middleware(
-            JournalMiddleware,
-            position=MiddlewarePosition.BEFORE_EXCEPTION,
-            journal=lambda: journal,
-            clock=runtime.clock,
-            operation_id=operations.operation_id,
-        )
-    if settings.access_log:
-        app.add_middleware(
-            RequestLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, operation_id=operations.operation_id
-        )
-    app.add_middleware(
-        CORSMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        allow_origins=list(settings.cors_origins),
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["Content-Disposition", "Content-Length", "WWW-Authenticate"],
-    )
-    if settings.control and settings.control_token:  # inside CORS: a browser reads the 401
-        app.add_middleware(ControlGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, token=settings.control_token)
     install_error_handlers(app, operations.methods)
     app.runtime = runtime  # type: ignore[attr-defined]  # for in-process tests
     return app

@@ -1,1 +1,1 @@
-"""The edge: the HTTP pipeline around the handlers (health, access, validation, errors, generations), in the order of edge/pipeline.py."""
+"""The edge: the HTTP layers around the handlers, in the order of pipeline.py (health, access, validation...)."""
