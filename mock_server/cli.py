@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from dayzero_mock_kit.openapi.operations import Operation
 from mock_server import setting_values as values
 from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
 from mock_server.domain.identities import FixtureError, load_fixtures
@@ -262,7 +263,7 @@ def banner(settings: Settings) -> str:
         f"  docs:     {url}/docs\n"
         f"  contract: {url}/openapi.json\n"
         f"  try:      curl -H 'Authorization: Bearer dz_demo_acme' "
-        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' '{url}/api/v1/accounting-periods?limit=3'\n"
+        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' '{url}{Operation.LIST_PERIODS.path}?limit=3'\n"
         + (f"  console:  {url}/__mock/ui\n" if settings.control else "")
         + (f"  control:  {url}/__mock (reset, clock, faults, steering, requests)\n" if settings.control else "")
         + _control_line(settings)

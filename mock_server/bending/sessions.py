@@ -79,6 +79,10 @@ class Sessions:
     def current_name() -> str | None:
         return _CURRENT.get()
 
+    def current_ledger(self) -> Ledger:
+        """The live state the current request sees."""
+        return self.current().ledger
+
     def current(self) -> SessionState:
         """The state of the session this request runs in (created on first use)."""
         name = _CURRENT.get()
@@ -131,12 +135,12 @@ class SessionClock(Clock):
     components written against Clock take it unchanged.
     """
 
-    def __init__(self, sessions: Callable[[], Sessions]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         super().__init__()
         self._sessions = sessions
 
     def _clock(self) -> Clock:
-        return self._sessions().current().clock
+        return self._sessions.current().clock
 
     @property
     def offset_seconds(self) -> float:  # type: ignore[override]

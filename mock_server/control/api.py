@@ -32,7 +32,7 @@ class ControlApi:
         *,
         clock: Clock,
         ledger: Callable[[], Ledger],
-        fixtures: Callable[[], Fixtures],
+        fixtures: Fixtures,
         reset: Callable[[], None],
         journal: Journal,
         steering: SteeringSettings,
@@ -100,7 +100,7 @@ class ControlApi:
         now = self._clock.timestamp()
         ledger = self._ledger()
         businesses = []
-        for business in self._fixtures().businesses.values():
+        for business in self._fixtures.businesses.values():
             _, packages = ledger.packages.by_created(business.id)
             periods = ledger.periods.of_business(business.id)
             businesses.append(

@@ -97,7 +97,7 @@ class JournalMiddleware:
         self,
         app: ASGIApp,
         *,
-        journal: Callable[[], Journal],
+        journal: Journal,
         clock: Clock,
         operation_id: Callable[[str, str], str | None],
     ) -> None:
@@ -129,7 +129,7 @@ class JournalMiddleware:
             await self.app(scope, receive, record_send)
         finally:
             method = scope.get("method", "GET")
-            self.journal().add(
+            self.journal.add(
                 {
                     "at": iso_instant(arrived),
                     "_at": arrived,

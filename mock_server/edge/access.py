@@ -67,7 +67,7 @@ class AccessMiddleware:
         app: ASGIApp,
         *,
         protected_operations: frozenset[str],
-        fixtures: Callable[[], Fixtures],
+        fixtures: Fixtures,
         clock: Clock,
         allow_any_business: Callable[[], bool] = lambda: False,
     ) -> None:
@@ -81,7 +81,7 @@ class AccessMiddleware:
         if scope["type"] == "http" and operation_id(scope) in self.protected_operations:
             principal = authorize(
                 Headers(scope=scope),
-                self.fixtures(),
+                self.fixtures,
                 self.clock.timestamp(),
                 allow_any_business=self.allow_any_business(),
             )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from dayzero_mock_kit.openapi.operations import Operation
 from mock_server.domain.identities import Fixtures
 from mock_server.domain.periods import Period
 from mock_server.domain.state import Ledger
@@ -133,31 +134,34 @@ def try_it_out_examples(ledger: Ledger, business_id: str) -> TryItOutExamples | 
 
 
 def _period_ids(examples: TryItOutExamples, operation_id: str) -> str:
-    if operation_id.split("_api_v1_")[0] == "reopen_period" and examples.closed_period is not None:
+    if operation_id == Operation.REOPEN_PERIOD and examples.closed_period is not None:
         return examples.closed_period.id
     return examples.open_period.id
 
 
 def _bodies(examples: TryItOutExamples) -> dict[str, Any]:
-    """Request bodies by operation name (the operationId before ``_api_v1_``)."""
+    """Request bodies by operation."""
     open_period = examples.open_period
     locked = [p.id for p in (examples.older_closed_period,) if p is not None] or [open_period.id]
     return {
-        "create_package": {
+        Operation.CREATE_PACKAGE: {
             "selected_reports": ["pl", "balance_sheet", "cash_flow"],
             "period_start": open_period.period_start.isoformat(),
             "period_end": open_period.period_end.isoformat(),
             "report_format": "pdf",
         },
-        "create_period": {
+        Operation.CREATE_PERIOD: {
             "period_start": examples.free_month[0].isoformat(),
             "period_end": examples.free_month[1].isoformat(),
         },
-        "close_period": {"period_end": open_period.period_end.isoformat(), "lock_reason": "Month-end close completed"},
-        "bulk_lock_periods": {"period_ids": locked, "lock_reason": "Quarter reviewed"},
-        "reopen_period": {"reopen_reason": "Late vendor invoice needs an accrual"},
-        "acknowledge_checklist_step": {"notes": "Tied out to the trial balance"},
-        "create_period_sign_off": {"role": "preparer", "notes": "Prepared for review"},
+        Operation.CLOSE_PERIOD: {
+            "period_end": open_period.period_end.isoformat(),
+            "lock_reason": "Month-end close completed",
+        },
+        Operation.BULK_LOCK_PERIODS: {"period_ids": locked, "lock_reason": "Quarter reviewed"},
+        Operation.REOPEN_PERIOD: {"reopen_reason": "Late vendor invoice needs an accrual"},
+        Operation.ACKNOWLEDGE_CHECKLIST_STEP: {"notes": "Tied out to the trial balance"},
+        Operation.CREATE_SIGN_OFF: {"role": "preparer", "notes": "Prepared for review"},
     }
 
 
@@ -176,14 +180,14 @@ def apply_examples(document: dict[str, Any], examples: TryItOutExamples) -> None
                         parameter["example"] = examples.package_id
                     else:
                         parameter["description"] = (
-                            f"{parameter.get('description', '')} No package yet: create one with POST "
-                            "/api/v1/month-end-packages, then reload this page and its id is filled in here."
+                            f"{parameter.get('description', '')} No package yet: create one with "
+                            f"{Operation.CREATE_PACKAGE.route}, then reload this page and its id is filled in here."
                         ).strip()
                 elif where == "path" and name == "step_id":
                     parameter["example"] = "trial_balance_review"
                 elif where == "query" and name == "role":
                     parameter["example"] = "preparer"
-            body = bodies.get(operation_id.split("_api_v1_")[0])
+            body = bodies.get(operation_id)
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and content is not None:
                 content["example"] = body

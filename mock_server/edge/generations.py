@@ -18,28 +18,29 @@ from typing import Any
 from starlette.responses import Response
 
 from dayzero_mock_kit.openapi import GENERATIONS
+from dayzero_mock_kit.openapi.operations import Operation
 
 # Ours: one code per kind of success.
 CODES = {200: "OK", 201: "CREATED", 204: "DELETED"}
-# Ours: one message per operation, keyed by the operationId's name part (before `_api_v1_`).
-MESSAGES = {
-    "create_package": "Month-end package queued",
-    "list_packages": "Month-end packages listed",
-    "get_package": "Month-end package found",
-    "get_download_url": "Download URL created",
-    "list_periods": "Accounting periods listed",
-    "create_period": "Accounting period created",
-    "get_period": "Accounting period found",
-    "close_period": "Accounting period closed",
-    "reopen_period": "Accounting period reopened",
-    "bulk_lock_periods": "Accounting periods closed and locked",
-    "check_close_readiness": "Close readiness checked",
-    "get_close_score": "Close score computed",
-    "get_score_history": "Close score history",
-    "list_period_checklist_acks": "Checklist acknowledgements listed",
-    "acknowledge_checklist_step": "Checklist step acknowledged",
-    "create_period_sign_off": "Sign-off recorded",
-    "delete_period_sign_off": "Sign-off revoked",
+# Ours: one message per operation.
+MESSAGES: dict[str, str] = {
+    Operation.CREATE_PACKAGE: "Month-end package queued",
+    Operation.LIST_PACKAGES: "Month-end packages listed",
+    Operation.GET_PACKAGE: "Month-end package found",
+    Operation.GET_DOWNLOAD_URL: "Download URL created",
+    Operation.LIST_PERIODS: "Accounting periods listed",
+    Operation.CREATE_PERIOD: "Accounting period created",
+    Operation.GET_PERIOD: "Accounting period found",
+    Operation.CLOSE_PERIOD: "Accounting period closed",
+    Operation.REOPEN_PERIOD: "Accounting period reopened",
+    Operation.BULK_LOCK_PERIODS: "Accounting periods closed and locked",
+    Operation.CHECK_CLOSE_READINESS: "Close readiness checked",
+    Operation.GET_CLOSE_SCORE: "Close score computed",
+    Operation.GET_SCORE_HISTORY: "Close score history",
+    Operation.LIST_CHECKLIST_ACKS: "Checklist acknowledgements listed",
+    Operation.ACKNOWLEDGE_CHECKLIST_STEP: "Checklist step acknowledged",
+    Operation.CREATE_SIGN_OFF: "Sign-off recorded",
+    Operation.DELETE_SIGN_OFF: "Sign-off revoked",
 }
 
 
@@ -68,7 +69,7 @@ class ReplyWriter:
             if reply.text is None:
                 return Response(status_code=reply.status)
             return Response(reply.text, status_code=reply.status, media_type="application/json")
-        message = MESSAGES[operation_id.partition("_api_v1_")[0]]
+        message = MESSAGES[operation_id]
         envelope = {"success": True, "message": message, "code": CODES[reply.status]}
         head = json.dumps(envelope, separators=(",", ":"))[:-1]
         if reply.text is None:

@@ -6,6 +6,8 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
+from dayzero_mock_kit.openapi.operations import Operation
+
 # The demo identity of the bundled fixture, as the banner's curl line names it.
 DEMO_TOKEN = "dz_demo_acme"
 DEMO_BUSINESS_ID = "11111111-1111-4111-8111-111111111111"
@@ -16,7 +18,7 @@ def home_page(base_url: str, *, control: bool, generation: str) -> HTMLResponse:
     base = escape(base_url.rstrip("/"))
     curl = escape(
         f"curl -H 'Authorization: Bearer {DEMO_TOKEN}' -H 'x-business-id: {DEMO_BUSINESS_ID}' "
-        f"'{base_url.rstrip('/')}/api/v1/accounting-periods?limit=3'"
+        f"'{base_url.rstrip('/')}{Operation.LIST_PERIODS.path}?limit=3'"
     )
     console = (
         '<li><a href="/__mock/ui">Console</a>: packages, periods, the clock, faults and the request journal</li>'

@@ -68,7 +68,7 @@ def request_path(
         # 0. Sync: other processes' events, shared stores only.
         partial(SyncMiddleware, replica=replica) if store.shared else None,
         # 0. Journal: every answered request, for GET /__mock/requests.
-        partial(JournalMiddleware, journal=lambda: journal, clock=clock, operation_id=operation_id)
+        partial(JournalMiddleware, journal=journal, clock=clock, operation_id=operation_id)
         if control and settings.journal_size > 0
         else None,
         # 0. Access lines: one per request, without --quiet.
@@ -94,7 +94,7 @@ def request_path(
         partial(
             AccessMiddleware,
             protected_operations=frozenset(protected_operations),
-            fixtures=lambda: fixtures,
+            fixtures=fixtures,
             clock=clock,
             allow_any_business=faults.allows_any_business,
         ),

@@ -13,7 +13,7 @@ SESSION_HEADER = b"x-mock-session"
 
 
 def access_line(method: str, path: str, status: int, ms: float, operation: str | None, session: str | None) -> str:
-    """``GET /api/v1/accounting-periods 200 3.2 ms list_periods_api_v1_accounting_periods_get session=w1``."""
+    """``METHOD /path STATUS 3.2 ms OPERATION_ID session=w1`` (an ``Operation``'s route and operationId)."""
     line = f"{method} {path} {status} {ms:.1f} ms {operation or '-'}"
     return f"{line} session={session}" if session else line
 

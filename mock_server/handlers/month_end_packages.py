@@ -11,6 +11,7 @@ from typing import Any
 from connexion import request
 from pydantic import BaseModel
 
+from dayzero_mock_kit.openapi.operations import Operation
 from mock_server.bending.steering import prefer
 from mock_server.domain.clock import Clock
 from mock_server.domain.identities import Fixtures
@@ -48,7 +49,7 @@ class MonthEndPackagesApi:
         self,
         *,
         settings: Settings,
-        fixtures: Callable[[], Fixtures],
+        fixtures: Fixtures,
         ledger: Callable[[], Ledger],
         clock: Clock,
         archives: ArchiveBuilds,
@@ -70,16 +71,16 @@ class MonthEndPackagesApi:
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """operationId -> handler."""
         return {
-            "create_package_api_v1_month_end_packages_post": self.create_package,
-            "list_packages_api_v1_month_end_packages_get": self.list_packages,
-            "get_package_api_v1_month_end_packages__package_id__get": self.get_package,
-            "get_download_url_api_v1_month_end_packages__package_id__download_get": self.get_download_url,
+            Operation.CREATE_PACKAGE: self.create_package,
+            Operation.LIST_PACKAGES: self.list_packages,
+            Operation.GET_PACKAGE: self.get_package,
+            Operation.GET_DOWNLOAD_URL: self.get_download_url,
         }
 
     # -- artifacts -------------------------------------------------------------------------
 
     def archive_spec(self, package: Package) -> ArchiveSpec:
-        business = self._fixtures().businesses[package.business_id]
+        business = self._fixtures.businesses[package.business_id]
         reports = tuple(key for key in package.selected_reports if key in self._report_keys)
         return ArchiveSpec(
             seed=self._settings.seed,
@@ -199,7 +200,7 @@ class MonthEndPackagesApi:
         if outcome == "failed":
             digest = int(hashlib.sha256(package_id.encode()).hexdigest(), 16)
             return FAILURE_MESSAGES[digest % len(FAILURE_MESSAGES)]
-        for rule in self._fixtures().failures:
+        for rule in self._fixtures.failures:
             if rule.matches(business_id, start.isoformat(), reports):
                 return rule.error_message
         return None
@@ -227,7 +228,7 @@ class MonthEndPackagesApi:
             lambda: list_page(
                 query=query,
                 business_id=business_id,
-                sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
+                sort_columns=self._sort_columns[Operation.LIST_PACKAGES],
                 entries=entries,
                 render_json=lambda p: self.package_json(p, now),
                 codec=self._codec,

@@ -98,6 +98,8 @@ class Replica:
         faults: FaultSwitches,
         steering: SteeringSettings,
         reader: Store | None = None,
+        idle_seconds: float,
+        max_sessions: int,
     ) -> None:
         self.store = store
         self._fixtures = fixtures
@@ -112,7 +114,6 @@ class Replica:
         self._in_transaction = False
         self._writer = asyncio.Lock()
         self._based: set[str] = set()  # sessions whose base day is in the log
-        self._sessions: Sessions | None = None
         self._secret: bytes | None = None
         self._stale = False  # a failed write left this replica ahead of the log: rebuild from it
         self._prefetched: dict[str, list[Event]] = {}  # named sessions' events, read off the loop
@@ -123,14 +124,13 @@ class Replica:
         self._read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dayzero-mock-store-read")
         faults.observer = self._observer(GLOBAL, None)
         steering.observer = self._observer(GLOBAL, None)
+        # The states this replica keeps: it builds them (Sessions(builder=self)) and replays the
+        # log into them (nothing to replay for memory).
+        self.sessions = Sessions(self, idle_seconds=idle_seconds, max_sessions=max_sessions)
+        if store.shared:
+            self.sync()
 
     # -- wiring ----------------------------------------------------------------------------
-
-    def attach(self, sessions: Sessions) -> None:
-        """Start serving ``sessions``: replay the log into them (nothing to do for memory)."""
-        self._sessions = sessions
-        if self.store.shared:
-            self.sync()
 
     def shared_secret(self, proposed: bytes) -> bytes:
         """The key of download links and cursors: the first process to open the store writes its
@@ -142,11 +142,6 @@ class Replica:
                 self._append(GLOBAL, "secret", {"key": base64.b64encode(proposed).decode()})
                 self._secret = proposed
         return self._secret
-
-    @property
-    def sessions(self) -> Sessions:
-        assert self._sessions is not None, "Replica.attach(sessions) first"
-        return self._sessions
 
     # -- StateBuilder (for Sessions) -------------------------------------------------------------
 
