@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from mock_server.app import create_app
 from mock_server.settings import Settings
 
-HEALTH_DOCUMENT = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi" / "health.yaml").read_text())
+HEALTH_DOCUMENT = yaml.safe_load((Path(__file__).resolve().parents[3] / "openapi" / "health.yaml").read_text())
 
 
 def schema_of(status: int) -> Draft202012Validator:

@@ -303,11 +303,12 @@ def test_the_same_package_gives_the_same_bytes_in_a_fresh_process(packages) -> N
     start, end = month_span(2026, 10)
     code = (
         "import hashlib, sys; from datetime import date, datetime, UTC;"
-        "from tests.test_books_over_time import spec; from mock_server.reports.archive import build_archive;"
+        "from tests.mock_server.reports.test_books_over_time import spec;"
+        "from mock_server.reports.archive import build_archive;"
         "s = spec(date(2026, 10, 1), date(2026, 10, 31), sys.argv[1]);"
         "print(hashlib.sha256(build_archive(s)).hexdigest())"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[3]
     for fmt in ("xlsx", "pdf"):
         fresh = subprocess.run(
             [sys.executable, "-c", code, fmt], cwd=root, capture_output=True, text=True, timeout=120, check=True

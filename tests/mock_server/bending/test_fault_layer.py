@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mock_server.bending.faults import ARCHIVE_FAULTS, EDGE_FAULTS, FAULTS, REPLY_BENDS, STATE_FAULTS
 
-MOCK = Path(__file__).resolve().parents[1] / "mock_server"
+MOCK = Path(__file__).resolve().parents[3] / "mock_server"
 
 
 def test_every_fault_is_exactly_one_kind_of_bend() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dayzero_mock_kit.openapi.operations import Operation
 
-MOCK = Path(__file__).resolve().parents[1] / "mock_server"
+MOCK = Path(__file__).resolve().parents[2] / "mock_server"
 PUBLISHED_PREFIX = "/api/v1"
 
 
