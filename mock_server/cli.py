@@ -16,7 +16,7 @@ from dayzero_mock_kit.openapi.operations import Operation
 from mock_server import setting_values as values
 from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
 from mock_server.domain.identities import FixtureError, load_fixtures
-from mock_server.persistence import StoreError, open_store
+from mock_server.persistence import StoreError, open_log
 from mock_server.persistence.records import from_record, to_record
 from mock_server.setting_values import SettingError
 from mock_server.settings import Settings
@@ -343,7 +343,7 @@ def _serve(argv: Sequence[str] | None) -> int:
     try:
         settings, log_level = settings_from_args(argv)
         load_fixtures(settings.fixtures_path)
-        open_store(settings.store).close()  # a bad URL or an unreachable database stops here
+        open_log(settings.store).close()  # a bad URL or an unreachable database stops here
     except (FixtureError, UnknownFaultError, StoreError, ValueError) as error:
         print(f"dayzero-mock: {error}", file=sys.stderr)
         return 2

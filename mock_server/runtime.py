@@ -30,8 +30,8 @@ from mock_server.handlers import contract_handlers
 from mock_server.handlers.accounting_periods import AccountingPeriodsApi
 from mock_server.handlers.month_end_packages import MonthEndPackagesApi
 from mock_server.listing.cursors import CursorCodec
-from mock_server.persistence import open_store
-from mock_server.persistence.base import Store
+from mock_server.persistence import open_log
+from mock_server.persistence.base import EventLog
 from mock_server.persistence.replica import Replica
 from mock_server.reports.builds import ArchiveBuilds
 from mock_server.settings import Settings
@@ -46,7 +46,7 @@ class MockRuntime:
 
     contract: Contract
     fixtures: Fixtures
-    store: Store
+    store: EventLog
     replica: Replica
     sessions: Sessions
     clock: SessionClock
@@ -73,7 +73,7 @@ def build_runtime(settings: Settings) -> MockRuntime:
     fixtures = load_fixtures(settings.fixtures_path)
     switches = FaultSwitches(settings.faults)
     steering = SteeringSettings(settings.latency_ms, settings.chaos)
-    store = open_store(settings.store)
+    store = open_log(settings.store)
     replica = Replica(
         store,
         fixtures=fixtures,
@@ -85,7 +85,7 @@ def build_runtime(settings: Settings) -> MockRuntime:
         faults=switches,
         steering=steering,
         # Its own connection for the reads that bring each request up to date.
-        reader=open_store(settings.store) if store.shared else None,
+        reader=open_log(settings.store) if store.shared else None,
         idle_seconds=settings.session_idle_seconds,
         max_sessions=settings.max_sessions,
     )

@@ -2,7 +2,7 @@
 
 Deterministic for a seed: a period's activity (transactions, their review and categorization,
 unmatched bank lines, anomalies) is read from the business's general ledger
-(``reports.ledger``), the one the package reports are views of, so the readiness screen and
+(``reports.books``), the one the package reports are views of, so the readiness screen and
 the reports agree. A period that was ever closed had its books reviewed then: only the checklist
 and the sign-offs can still move its score after a reopen. A closed or locked period scores as
 done. Every number is in 0-100.
@@ -17,7 +17,7 @@ from typing import Any
 
 from dayzero_mock_kit.openapi import load_contract
 from mock_server.domain.periods import Period
-from mock_server.reports.ledger import Activity, ledger_activity
+from mock_server.reports.books import Activity, books_activity
 
 # The manual checklist steps the mock counts (any step id may be acknowledged; these score).
 CHECKLIST_STEPS = (
@@ -43,7 +43,7 @@ class Score:
 
 @lru_cache(maxsize=4096)
 def _open_activity(seed: int, business_id: str, start: date, end: date) -> Activity:
-    return ledger_activity(seed, business_id, start, end)
+    return books_activity(seed, business_id, start, end)
 
 
 def period_activity(seed: int, period: Period) -> Activity:

@@ -35,7 +35,7 @@ from mock_server.edge.access import AccessMiddleware
 from mock_server.edge.health import HealthMiddleware
 from mock_server.edge.request_log import RequestLogMiddleware
 from mock_server.edge.request_validation import IgnoreBodyOfBodylessOperations
-from mock_server.persistence.base import Store
+from mock_server.persistence.base import EventLog
 from mock_server.persistence.replica import Replica, SyncMiddleware
 from mock_server.settings import Settings
 
@@ -45,7 +45,7 @@ Layer = Callable[..., ASGIApp]
 def request_path(
     settings: Settings,
     *,
-    store: Store,
+    store: EventLog,
     replica: Replica,
     journal: Journal,
     steering: SteeringSettings,

@@ -12,23 +12,23 @@ The memory store keeps no log: state is this process's, and a restart starts fre
 
 from __future__ import annotations
 
-from mock_server.persistence.base import Event, Store, StoreError
-from mock_server.persistence.memory import MemoryStore
+from mock_server.persistence.base import Event, EventLog, StoreError
+from mock_server.persistence.memory import MemoryLog
 
 
-def open_store(url: str) -> Store:
+def open_log(url: str) -> EventLog:
     """The store a ``--store`` URL names (schema created or migrated on open)."""
     if url in ("", "memory", "memory://"):
-        return MemoryStore()
+        return MemoryLog()
     if url.startswith("sqlite:///"):
-        from mock_server.persistence.sqlite import SqliteStore
+        from mock_server.persistence.sqlite import SqliteLog
 
-        return SqliteStore(url)
+        return SqliteLog(url)
     if url.startswith(("postgresql://", "postgres://")):
-        from mock_server.persistence.postgres import PostgresStore
+        from mock_server.persistence.postgres import PostgresLog
 
-        return PostgresStore(url)
+        return PostgresLog(url)
     raise StoreError(f"--store must be memory, sqlite:///PATH or postgresql://..., not {url!r}.")
 
 
-__all__ = ["Event", "Store", "StoreError", "open_store"]
+__all__ = ["Event", "EventLog", "StoreError", "open_log"]

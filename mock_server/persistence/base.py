@@ -23,7 +23,7 @@ class Event:
     data: str
 
 
-class Store(Protocol):
+class EventLog(Protocol):
     url: str
     # True when other processes may share the log (then --workers may be above 1).
     shared: bool

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from mock_server.persistence.base import Event
 
 
-class MemoryStore:
+class MemoryLog:
     url = "memory"
     shared = False
 

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 
 from mock_server.persistence.base import StoreError
-from mock_server.persistence.sql import SqlStore
+from mock_server.persistence.sql import SqlLog
 
 LOCK_KEY = 0x44_5A_4D_4F  # "DZMO": the advisory lock every writer takes
 # A lost database is noticed within seconds, and a writer waits at most this for another's lock.
@@ -30,7 +30,7 @@ CONNECT_OPTIONS: dict[str, Any] = {
 }
 
 
-class PostgresStore(SqlStore):
+class PostgresLog(SqlLog):
     EVENTS = "dayzero_mock_events"
     SCHEMA = "dayzero_mock_schema"
     MIGRATIONS = (

@@ -52,7 +52,7 @@ from mock_server.domain.packages import Package
 from mock_server.domain.periods import Period
 from mock_server.domain.state import Ledger, fresh_ledger
 from mock_server.edge.errors import ApiError
-from mock_server.persistence.base import Event, Store, StoreError
+from mock_server.persistence.base import Event, EventLog, StoreError
 from mock_server.persistence.records import from_json, from_record, to_record
 
 GLOBAL = "*"  # the session key of events that are not any session's (faults, steering)
@@ -89,7 +89,7 @@ _BATCH: ContextVar[_Batch | None] = ContextVar("dayzero_mock_batch", default=Non
 class Replica:
     def __init__(
         self,
-        store: Store,
+        store: EventLog,
         *,
         fixtures: Fixtures,
         seed: int,
@@ -97,7 +97,7 @@ class Replica:
         clock_offset: float = 0.0,
         faults: FaultSwitches,
         steering: SteeringSettings,
-        reader: Store | None = None,
+        reader: EventLog | None = None,
         idle_seconds: float,
         max_sessions: int,
     ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from mock_server.persistence.base import Event, StoreError
 
 
-class SqlStore:
+class SqlLog:
     shared = True
     url: str
     EVENTS: str  # the events table

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_server.persistence.base import StoreError
-from mock_server.persistence.sql import SqlStore
+from mock_server.persistence.sql import SqlLog
 
 
 def sqlite_path(url: str) -> Path:
@@ -31,7 +31,7 @@ def sqlite_path(url: str) -> Path:
 BUSY_SECONDS = 3.0  # how long a write waits for a lock held outside the mock's own flock
 
 
-class SqliteStore(SqlStore):
+class SqliteLog(SqlLog):
     EVENTS = "events"
     SCHEMA = "schema_version"
     MIGRATIONS = (

@@ -23,7 +23,7 @@ from mock_server.app import create_app
 from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
 from mock_server.domain.lifecycle import Timeline
 from mock_server.domain.packages import Package
-from mock_server.persistence import StoreError, open_store
+from mock_server.persistence import StoreError, open_log
 from mock_server.persistence.records import from_record, to_record
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, server_process
@@ -120,13 +120,13 @@ def test_a_reset_survives_a_restart_and_lets_the_log_forget_the_rest(tmp_path: P
 
 def test_bad_store_urls_and_a_newer_schema_are_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="--store must be"):
-        open_store("mysql://x")
+        open_log("mysql://x")
     db = tmp_path / "mock.db"
-    open_store(f"sqlite:///{db}").close()
+    open_log(f"sqlite:///{db}").close()
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE schema_version SET version = 99")
     with pytest.raises(StoreError, match="schema version 99"):
-        open_store(f"sqlite:///{db}")
+        open_log(f"sqlite:///{db}")
     refused = subprocess.run([str(EXE), "serve", "--workers", "2"], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "needs a shared store" in refused.stderr
     bad = subprocess.run([str(EXE), "serve", "--store", "redis://x"], capture_output=True, text=True, timeout=60)

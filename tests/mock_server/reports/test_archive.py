@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from mock_server.reports.archive import ArchiveSpec, build_archive
-from mock_server.reports.ledger import make_books
+from mock_server.reports.books import make_books
 from mock_server.reports.money import format_cents
 
 ALL = ("pl", "balance_sheet", "cash_flow", "ar_aging", "ap_aging", "budget_vs_actual", "bank_reconciliation")

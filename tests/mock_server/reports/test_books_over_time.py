@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from mock_server.reports.archive import ArchiveSpec, build_archive, span_label
-from mock_server.reports.ledger import ledger_activity
+from mock_server.reports.books import books_activity
 from mock_server.reports.money import format_cents
 
 ALL = ("pl", "balance_sheet", "cash_flow", "ar_aging", "ap_aging", "budget_vs_actual", "bank_reconciliation")
@@ -284,7 +284,7 @@ def test_the_close_score_reads_the_ledger_the_reports_show(packages) -> None:
     book-side adjustments, and the transactions it counts are the month's."""
     for year, month in MONTHS[-3:]:
         start, end = month_span(year, month)
-        activity = ledger_activity(11, "acme", start, end)
+        activity = books_activity(11, "acme", start, end)
         rec = table(packages[f"{year}-{month:02d}"]["xlsx"]["bank_reconciliation"])
         adjustments = [k for k in rec if k.startswith(("Less: bank charges", "Add: interest earned")) and rec[k][0]]
         assert activity.unmatched_bank_lines == len(adjustments) > 0

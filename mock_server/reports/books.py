@@ -623,7 +623,7 @@ def cache_sizes() -> tuple[int, int]:
         return len(_MONTHS), len(_STATES)
 
 
-class Ledger:
+class BusinessBooks:
     """The general ledger of one business, as opened in ``era``; months generated on demand."""
 
     def __init__(self, seed: int, business_id: str, era: int) -> None:
@@ -766,9 +766,9 @@ class Ledger:
         return totals
 
 
-def ledger_for(seed: int, business_id: str, start: date) -> Ledger:
+def books_for(seed: int, business_id: str, start: date) -> BusinessBooks:
     """The ledger a span starting on ``start`` is a view of."""
-    return Ledger(seed, business_id, era_of(start))
+    return BusinessBooks(seed, business_id, era_of(start))
 
 
 # -- the books of a period -----------------------------------------------------------------------
@@ -892,7 +892,7 @@ def operating_cash_flow(
 
 
 def _statement(balances: dict[str, int]) -> dict[str, int]:
-    """Ledger balances as a balance sheet shows them: liabilities and equity positive, the
+    """BusinessBooks balances as a balance sheet shows them: liabilities and equity positive, the
     year's income closed into retained earnings."""
     sheet = {k: balances[k] for k in ASSETS}
     sheet.update({k: -balances[k] for k in LIABILITIES})
@@ -913,7 +913,7 @@ def _aging(items: list[OpenItem], as_of: date) -> tuple[AgingRow, ...]:
 
 def make_books(*, seed: int, business_id: str, business_name: str, period_start: date, period_end: date) -> Books:
     """The books of one business for one period: a view of its ledger."""
-    ledger = ledger_for(seed, business_id, period_start)
+    ledger = books_for(seed, business_id, period_start)
     before = period_start - timedelta(days=1) if period_start > date.min else period_start
     opening_balances = ledger.balances(before) if period_start > ledger.opened else ledger.month(0).opening.balances
     closing_balances = ledger.balances(period_end)
@@ -966,9 +966,9 @@ class Activity:
     anomalies: int
 
 
-def ledger_activity(seed: int, business_id: str, start: date, end: date) -> Activity:
+def books_activity(seed: int, business_id: str, start: date, end: date) -> Activity:
     """The span's transactions, their review state, and the bank lines the books do not have yet."""
-    ledger = ledger_for(seed, business_id, start)
+    ledger = books_for(seed, business_id, start)
     entries = ledger.entries(start, end)
     unmatched = [c for c in ledger.cash_items(end) if c.cleared <= end < c.booked and c.cleared >= start]
     return Activity(

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_server.reports.ledger import make_books
+from mock_server.reports.books import make_books
 
 months = st.builds(lambda y, m: date(y, m, 1), st.integers(2020, 2030), st.integers(1, 12))
 
