@@ -91,7 +91,12 @@ def servers(seconds: int, connections: int) -> None:
         results["mock"] = both(base, seconds, connections)
     if PRISM.exists():
         port = free_port()
-        command = [str(PRISM), "mock", "openapi/bundle.json", "-h", "127.0.0.1", "-p", str(port), "--errors"]
+        # Equal footing: both validate requests and neither logs a line per request (the mock
+        # runs with --quiet, Prism with -v error; Prism's default logs every request).
+        command = [
+            *(str(PRISM), "mock", "openapi/bundle.json", "-h", "127.0.0.1", "-p", str(port), "--errors"),
+            *("-v", "error"),
+        ]
         with process(command, f"http://127.0.0.1:{port}{LIST}"):
             results["prism"] = both(f"http://127.0.0.1:{port}", seconds, connections)
     else:

@@ -42,15 +42,15 @@ MEMORY = """
 import json, sys, tracemalloc
 from datetime import date
 tracemalloc.start()
-from mock_server.reports import ledger
+from mock_server.reports import books
 base = tracemalloc.get_traced_memory()[0]
 businesses = int(sys.argv[1])
 for number in range(businesses):
-    book = ledger.ledger_for(7, f"business-{number}", date(2026, 1, 1))
+    book = books.books_for(7, f"business-{number}", date(2026, 1, 1))
     for index in range(120):  # every month of the decade, each kept as asked
         book.month(index)
 current, peak = tracemalloc.get_traced_memory()
-months_kept, states_kept = ledger.cache_sizes()
+months_kept, states_kept = books.cache_sizes()
 print(json.dumps({"months_kept": months_kept, "states_kept": states_kept, "months_generated": businesses * 123,
                   "mib": (current - base) / 2**20, "peak_mib": (peak - base) / 2**20}))
 """

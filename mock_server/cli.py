@@ -12,13 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from dayzero_mock_kit.openapi.operations import Operation
 from mock_server import setting_values as values
 from mock_server.bending.faults import FAULTS, UnknownFaultError, check_faults
-from mock_server.identities import FixtureError, load_fixtures
+from mock_server.domain.identities import FixtureError, load_fixtures
+from mock_server.persistence import StoreError, open_log
+from mock_server.persistence.records import from_record, to_record
 from mock_server.setting_values import SettingError
 from mock_server.settings import Settings
-from mock_server.stores import StoreError, open_store
-from mock_server.stores.records import from_record, to_record
 
 ENV_PREFIX = "DAYZERO_MOCK_"
 
@@ -262,7 +263,7 @@ def banner(settings: Settings) -> str:
         f"  docs:     {url}/docs\n"
         f"  contract: {url}/openapi.json\n"
         f"  try:      curl -H 'Authorization: Bearer dz_demo_acme' "
-        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' '{url}/api/v1/accounting-periods?limit=3'\n"
+        f"-H 'x-business-id: 11111111-1111-4111-8111-111111111111' '{url}{Operation.LIST_PERIODS.path}?limit=3'\n"
         + (f"  console:  {url}/__mock/ui\n" if settings.control else "")
         + (f"  control:  {url}/__mock (reset, clock, faults, steering, requests)\n" if settings.control else "")
         + _control_line(settings)
@@ -342,7 +343,7 @@ def _serve(argv: Sequence[str] | None) -> int:
     try:
         settings, log_level = settings_from_args(argv)
         load_fixtures(settings.fixtures_path)
-        open_store(settings.store).close()  # a bad URL or an unreachable database stops here
+        open_log(settings.store).close()  # a bad URL or an unreachable database stops here
     except (FixtureError, UnknownFaultError, StoreError, ValueError) as error:
         print(f"dayzero-mock: {error}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from mock_server.bending.steering import parse_latency
-from mock_server.clock import parse_instant
+from mock_server.domain.clock import parse_instant
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 TRUE = ("1", "true", "yes", "on")

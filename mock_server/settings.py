@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dayzero_mock_kit.fixtures import DEFAULT_FIXTURES
-from mock_server.clock import parse_instant
+from mock_server.domain.clock import parse_instant
 
 DEFAULT_PORT = 4010
 
@@ -54,7 +54,7 @@ class Settings:
     session_idle_seconds: float = 3600.0
     max_sessions: int = 200
     faults: frozenset[str] = field(default_factory=frozenset)
-    # Where state lives (mock_server/stores): "memory", "sqlite:///path" or "postgresql://...".
+    # Where state lives (mock_server/persistence): "memory", "sqlite:///path" or "postgresql://...".
     store: str = "memory"
     # Worker processes (above 1 only with a store several processes can share).
     workers: int = 1

@@ -43,7 +43,7 @@ def postgres_cluster_url() -> Iterator[str]:
 
 @pytest.fixture(params=STORES)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each store in turn, empty: the behaviour tests run on all three (mock_server/stores)."""
+    """Each store in turn, empty: the behaviour tests run on all three (mock_server/persistence)."""
     if request.param == "memory":
         yield "memory"
     elif request.param == "sqlite":

@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from dayzero_mock_kit.openapi import load_contract
 from mock_server.app import create_app
-from mock_server.docs_document import default_business_id
-from mock_server.identities import load_fixtures
+from mock_server.domain.identities import load_fixtures
+from mock_server.edge.docs_document import default_business_id
 from mock_server.settings import Settings
 from mock_server.testing import ACME_ID, running_mock
 from tests.browser import chromium_page, screenshot

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
-from mock_server.close_score import CHECKLIST_STEPS
+from mock_server.domain.close_score import CHECKLIST_STEPS
 from mock_server.settings import Settings
 from mock_server.testing import GLOBEX_ID
 from tests.conftest import ACME, advance

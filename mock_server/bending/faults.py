@@ -28,18 +28,18 @@ from datetime import date
 from typing import Any, cast
 
 from dayzero_mock_kit.openapi.operations import Operation
-from mock_server.clock import Clock, parse_instant
-from mock_server.errors import RequestValidationError, not_found
-from mock_server.generations import Reply
-from mock_server.lifecycle import FAILED, IN_PROGRESS, READY
-from mock_server.listing import Key, sorted_entries
-from mock_server.packages import Package
-from mock_server.period_store import PeriodStore
-from mock_server.periods import Period
+from mock_server.domain.clock import Clock, parse_instant
+from mock_server.domain.lifecycle import FAILED, IN_PROGRESS, READY
+from mock_server.domain.packages import Package
+from mock_server.domain.period_store import PeriodStore
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger, PackageStore
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.errors import RequestValidationError, not_found
+from mock_server.edge.generations import Reply
+from mock_server.listing.lists import Key, sorted_entries
 from mock_server.reports.archive import ArchiveSpec
 from mock_server.reports.builds import ArchiveBuilds
-from mock_server.state import Ledger, PackageStore
-from mock_server.timestamps import iso_instant
 
 FAULTS: dict[str, str] = {
     "skip-first-on-next-page": "pages after the first silently drop their first item",
@@ -67,24 +67,9 @@ FAULTS: dict[str, str] = {
     "closed-period-writable": "a closed or locked period accepts checklist acks and sign-off changes",
 }
 
-# The operations faults bend, by operationId.
-CREATE_PACKAGE = "create_package_api_v1_month_end_packages_post"
-LIST_PACKAGES = "list_packages_api_v1_month_end_packages_get"
-GET_PACKAGE = "get_package_api_v1_month_end_packages__package_id__get"
-DOWNLOAD = "get_download_url_api_v1_month_end_packages__package_id__download_get"
-LIST_PERIODS = "list_periods_api_v1_accounting_periods_get"
-CLOSE_PERIOD = "close_period_api_v1_accounting_periods_close_post"
-REOPEN_PERIOD = "reopen_period_api_v1_accounting_periods__period_id__reopen_post"
-BULK_LOCK = "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post"
-READINESS = "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post"
-ACKNOWLEDGE = "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put"
-LISTS = (LIST_PACKAGES, LIST_PERIODS)
+LISTS = (Operation.LIST_PACKAGES, Operation.LIST_PERIODS)
 # The changes a closed or locked period refuses (the overlay's read-only-periods).
-PERIOD_CHANGES = (
-    Operation.ACKNOWLEDGE_CHECKLIST_STEP.value,
-    Operation.CREATE_SIGN_OFF.value,
-    Operation.DELETE_SIGN_OFF.value,
-)
+PERIOD_CHANGES = (Operation.ACKNOWLEDGE_CHECKLIST_STEP, Operation.CREATE_SIGN_OFF, Operation.DELETE_SIGN_OFF)
 
 Handler = Callable[..., Awaitable[Reply]]
 # A reply bend: (fault layer, the next handler, the handler's keyword arguments) -> the reply.
@@ -111,7 +96,7 @@ class FaultSwitches:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._on = check_faults(names)
-        # Told of every change: ("faults", {"active": [...]}) (see mock_server/stores/replica.py).
+        # Told of every change: ("faults", {"active": [...]}) (see mock_server/persistence/replica.py).
         self.observer: Callable[[str, Any], None] = lambda kind, record: None
 
     def __contains__(self, name: object) -> bool:
@@ -269,16 +254,16 @@ async def _score_out_of_range(layer: FaultLayer, call: Handler, kwargs: dict[str
 REPLY_BENDS: dict[str, tuple[tuple[str, ...], ReplyBend]] = {
     "skip-first-on-next-page": (LISTS, _skip_first_on_next_page),
     "ignore-status-filter": (LISTS, _ignore_status_filter),
-    "ready-regresses": ((GET_PACKAGE, LIST_PACKAGES), _ready_regresses),
-    "wrong-file-size": ((GET_PACKAGE, LIST_PACKAGES, DOWNLOAD), _wrong_file_size),
+    "ready-regresses": ((Operation.GET_PACKAGE, Operation.LIST_PACKAGES), _ready_regresses),
+    "wrong-file-size": ((Operation.GET_PACKAGE, Operation.LIST_PACKAGES, Operation.GET_DOWNLOAD_URL), _wrong_file_size),
     "cursor-500": (LISTS, _cursor_500),
     "has-next-on-last-page": (LISTS, _has_next_on_last_page),
     "total-ignores-filter": (LISTS, _total_ignores_filter),
-    "close-without-audit": ((CLOSE_PERIOD,), _close_without_audit),
-    "reopen-without-audit": ((REOPEN_PERIOD,), _reopen_without_audit),
-    "bulk-lock-unknown-404": ((BULK_LOCK,), _bulk_lock_unknown_404),
-    "bulk-lock-miscounts": ((BULK_LOCK,), _bulk_lock_miscounts),
-    "score-out-of-range": ((READINESS,), _score_out_of_range),
+    "close-without-audit": ((Operation.CLOSE_PERIOD,), _close_without_audit),
+    "reopen-without-audit": ((Operation.REOPEN_PERIOD,), _reopen_without_audit),
+    "bulk-lock-unknown-404": ((Operation.BULK_LOCK_PERIODS,), _bulk_lock_unknown_404),
+    "bulk-lock-miscounts": ((Operation.BULK_LOCK_PERIODS,), _bulk_lock_miscounts),
+    "score-out-of-range": ((Operation.CHECK_CLOSE_READINESS,), _score_out_of_range),
 }
 ARCHIVE_FAULTS = frozenset({"missing-report"})  # _ArchivesView
 EDGE_FAULTS = frozenset({"accept-unknown-reports", "token-any-business"})  # request models, access
@@ -304,13 +289,17 @@ class _PackagesView(_StoreView):
     def by_created(self, business_id: str) -> tuple[list[Key], list[Package]]:
         if "leak-other-business" not in self._layer.switches:
             return self._inner.by_created(business_id)
-        everyone = [p for b in self._layer.business_ids() for p in self._inner.by_created(b)[1]]
+        everyone = [p for b in self._layer.business_ids for p in self._inner.by_created(b)[1]]
         keys, packages = sorted_entries(everyone, lambda p: (p.timeline.created_at, p.id))
         return list(keys), list(packages)
 
     def get(self, business_id: str, package_id: str) -> Package | None:
         package = self._inner.get(business_id, package_id)
-        if package is None or "download-before-ready" not in self._layer.switches or _OPERATION.get() != DOWNLOAD:
+        if (
+            package is None
+            or "download-before-ready" not in self._layer.switches
+            or _OPERATION.get() != Operation.GET_DOWNLOAD_URL
+        ):
             return package
         now = self._layer.clock.timestamp()
         if package.stage(now).status in (READY, FAILED):
@@ -331,7 +320,7 @@ class _PeriodsView(_StoreView):
             period = self._inner.find(period_id)
         if period is not None and "closed-period-writable" in switches and _OPERATION.get() in PERIOD_CHANGES:
             period = replace(period, status="open")  # as a backend that never checks the status
-        if period is not None and "ignore-period-dates" in switches and _OPERATION.get() == CREATE_PACKAGE:
+        if period is not None and "ignore-period-dates" in switches and _OPERATION.get() == Operation.CREATE_PACKAGE:
             today = self._layer.clock.now().date()
             period = replace(period, period_start=today.replace(day=1), period_end=today)
         return period
@@ -348,7 +337,7 @@ class _PeriodsView(_StoreView):
         return period
 
     def acks(self, period: Period) -> dict[str, Any]:
-        if "ack-not-idempotent" in self._layer.switches and _OPERATION.get() == ACKNOWLEDGE:
+        if "ack-not-idempotent" in self._layer.switches and _OPERATION.get() == Operation.ACKNOWLEDGE_CHECKLIST_STEP:
             return {}  # every acknowledgement looks like the first
         return self._inner.acks(period)
 
@@ -421,11 +410,11 @@ class FaultLayer:
         *,
         ledger: Callable[[], Ledger],
         clock: Clock,
-        business_ids: Callable[[], Iterable[str]],
+        business_ids: Iterable[str],
     ) -> None:
         self.switches = switches
         self.clock = clock
-        self.business_ids = business_ids
+        self.business_ids = tuple(business_ids)
         self._ledger = ledger
 
     def ledger(self) -> Ledger:

@@ -21,9 +21,9 @@ from typing import Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.clock import Clock
-from mock_server.scopes import header
-from mock_server.state import Ledger
+from mock_server.domain.clock import Clock
+from mock_server.domain.state import Ledger
+from mock_server.edge.scopes import header
 
 SESSION_HEADER = "x-mock-session"
 NAME = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -39,7 +39,7 @@ class SessionState:
 
 
 class StateBuilder(Protocol):
-    """Makes and resets session states (the store's replica: mock_server/stores/replica.py)."""
+    """Makes and resets session states (the store's replica: mock_server/persistence/replica.py)."""
 
     def new_state(self, name: str | None) -> SessionState: ...
 
@@ -78,6 +78,10 @@ class Sessions:
     @staticmethod
     def current_name() -> str | None:
         return _CURRENT.get()
+
+    def current_ledger(self) -> Ledger:
+        """The live state the current request sees."""
+        return self.current().ledger
 
     def current(self) -> SessionState:
         """The state of the session this request runs in (created on first use)."""
@@ -131,12 +135,12 @@ class SessionClock(Clock):
     components written against Clock take it unchanged.
     """
 
-    def __init__(self, sessions: Callable[[], Sessions]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         super().__init__()
         self._sessions = sessions
 
     def _clock(self) -> Clock:
-        return self._sessions().current().clock
+        return self._sessions.current().clock
 
     @property
     def offset_seconds(self) -> float:  # type: ignore[override]

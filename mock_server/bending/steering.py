@@ -23,7 +23,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.scopes import header, operation_id
+from mock_server.edge.scopes import header, operation_id
 
 STEERING_KEY = "dayzero_steering"  # in scope["extensions"]: what was applied, for the journal
 CHAOS: tuple[tuple[int, str, dict[str, str]], ...] = (
@@ -40,7 +40,7 @@ class SteeringSettings:
 
     latency_ms: tuple[int, int] | None = None
     chaos: float = 0.0
-    # Told of every change: ("steering", to_json()) (see mock_server/stores/replica.py).
+    # Told of every change: ("steering", to_json()) (see mock_server/persistence/replica.py).
     observer: Callable[[str, Any], None] = field(default=lambda kind, record: None, repr=False, compare=False)
 
     def set(self, *, latency_ms: tuple[int, int] | None, chaos: float) -> None:

@@ -12,16 +12,16 @@ from starlette.responses import Response
 from mock_server.bending.faults import FAULTS, FaultSwitches, UnknownFaultError
 from mock_server.bending.sessions import Sessions
 from mock_server.bending.steering import SteeringSettings
-from mock_server.clock import Clock
 from mock_server.control.journal import Journal, records_json
-from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
-from mock_server.identities import Fixtures
-from mock_server.json_responses import json_body
-from mock_server.lifecycle import failing_now
-from mock_server.packages import Package
-from mock_server.periods import Period
-from mock_server.state import Ledger
-from mock_server.timestamps import iso_instant
+from mock_server.domain.clock import Clock
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.lifecycle import failing_now
+from mock_server.domain.packages import Package
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.edge.json_responses import json_body
 
 FORCED_FAILURE = "Build failed: forced through the mock's control API (POST /__mock/packages/{}/fail)."
 
@@ -32,7 +32,7 @@ class ControlApi:
         *,
         clock: Clock,
         ledger: Callable[[], Ledger],
-        fixtures: Callable[[], Fixtures],
+        fixtures: Fixtures,
         reset: Callable[[], None],
         journal: Journal,
         steering: SteeringSettings,
@@ -100,7 +100,7 @@ class ControlApi:
         now = self._clock.timestamp()
         ledger = self._ledger()
         businesses = []
-        for business in self._fixtures().businesses.values():
+        for business in self._fixtures.businesses.values():
             _, packages = ledger.packages.by_created(business.id)
             periods = ledger.periods.of_business(business.id)
             businesses.append(

@@ -13,7 +13,7 @@ import hmac
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.json_responses import json_body
+from mock_server.edge.json_responses import json_body
 
 CONTROL_PREFIX = "/__mock"
 OPEN_PATHS = ("/__mock/ui", "/__mock/openapi.json")

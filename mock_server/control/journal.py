@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.bending.sessions import Sessions
 from mock_server.bending.steering import STEERING_KEY
-from mock_server.clock import Clock
-from mock_server.timestamps import iso_instant
+from mock_server.domain.clock import Clock
+from mock_server.domain.timestamps import iso_instant
 
 CONTROL_PREFIX = "/__mock"
 
@@ -97,7 +97,7 @@ class JournalMiddleware:
         self,
         app: ASGIApp,
         *,
-        journal: Callable[[], Journal],
+        journal: Journal,
         clock: Clock,
         operation_id: Callable[[str, str], str | None],
     ) -> None:
@@ -129,7 +129,7 @@ class JournalMiddleware:
             await self.app(scope, receive, record_send)
         finally:
             method = scope.get("method", "GET")
-            self.journal().add(
+            self.journal.add(
                 {
                     "at": iso_instant(arrived),
                     "_at": arrived,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from mock_server.bending.faults import FaultLayer
-from mock_server.generations import ReplyWriter
+from mock_server.edge.generations import ReplyWriter
 
 
 class TagApi(Protocol):

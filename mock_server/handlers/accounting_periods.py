@@ -15,19 +15,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mock_server.access import Principal
-from mock_server.clock import Clock
-from mock_server.close_records import ChecklistAck, ScoreSnapshot, SignOff
-from mock_server.close_score import Score, close_score, period_activity, readiness_items
-from mock_server.cursors import CursorCodec
-from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
-from mock_server.generations import Reply, json_reply
-from mock_server.listing import Key, list_page, sorted_entries
-from mock_server.period_store import PeriodStore
-from mock_server.periods import Period
+from dayzero_mock_kit.openapi.operations import Operation
+from mock_server.domain.clock import Clock
+from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
+from mock_server.domain.close_score import Score, close_score, period_activity, readiness_items
+from mock_server.domain.period_store import PeriodStore
+from mock_server.domain.periods import Period
+from mock_server.domain.state import Ledger
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.access import Principal
+from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.edge.generations import Reply, json_reply
+from mock_server.listing.cursors import CursorCodec
+from mock_server.listing.lists import Key, list_page, sorted_entries
 from mock_server.settings import Settings
-from mock_server.state import Ledger
-from mock_server.timestamps import iso_instant
 
 # Documented: what bulk-lock writes when the request gives no reason.
 DEFAULT_BULK_LOCK_REASON = "Historical migration - bulk locked"
@@ -52,26 +53,24 @@ class AccountingPeriodsApi:
         self._ledger = ledger
         self._clock = clock
         self._codec = codec
-        self._sort_columns = sort_columns["list_periods_api_v1_accounting_periods_get"]
+        self._sort_columns = sort_columns[Operation.LIST_PERIODS]
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """operationId -> handler."""
         return {
-            "list_periods_api_v1_accounting_periods_get": self.list_periods,
-            "create_period_api_v1_accounting_periods_post": self.create_period,
-            "get_period_api_v1_accounting_periods__period_id__get": self.get_period,
-            "close_period_api_v1_accounting_periods_close_post": self.close_period,
-            "reopen_period_api_v1_accounting_periods__period_id__reopen_post": self.reopen_period,
-            "bulk_lock_periods_api_v1_accounting_periods_bulk_lock_post": self.bulk_lock_periods,
-            "check_close_readiness_api_v1_accounting_periods__period_id__close_readiness_post": self.close_readiness,
-            "get_close_score_api_v1_accounting_periods__period_id__close_score_get": self.get_close_score,
-            "get_score_history_api_v1_accounting_periods__period_id__score_history_get": self.get_score_history,
-            "list_period_checklist_acks_api_v1_accounting_periods__period_id__checklist_acks_get": self.list_acks,
-            "acknowledge_checklist_step_api_v1_accounting_periods__period_id__checklist_acks__step_id__put": (
-                self.acknowledge_step
-            ),
-            "create_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_post": self.sign_off,
-            "delete_period_sign_off_api_v1_accounting_periods__period_id__sign_offs_delete": self.revoke_sign_off,
+            Operation.LIST_PERIODS: self.list_periods,
+            Operation.CREATE_PERIOD: self.create_period,
+            Operation.GET_PERIOD: self.get_period,
+            Operation.CLOSE_PERIOD: self.close_period,
+            Operation.REOPEN_PERIOD: self.reopen_period,
+            Operation.BULK_LOCK_PERIODS: self.bulk_lock_periods,
+            Operation.CHECK_CLOSE_READINESS: self.close_readiness,
+            Operation.GET_CLOSE_SCORE: self.get_close_score,
+            Operation.GET_SCORE_HISTORY: self.get_score_history,
+            Operation.LIST_CHECKLIST_ACKS: self.list_acks,
+            Operation.ACKNOWLEDGE_CHECKLIST_STEP: (self.acknowledge_step),
+            Operation.CREATE_SIGN_OFF: self.sign_off,
+            Operation.DELETE_SIGN_OFF: self.revoke_sign_off,
         }
 
     # -- helpers ---------------------------------------------------------------------------

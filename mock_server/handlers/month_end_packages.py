@@ -11,22 +11,23 @@ from typing import Any
 from connexion import request
 from pydantic import BaseModel
 
-from mock_server.access import Principal
+from dayzero_mock_kit.openapi.operations import Operation
 from mock_server.bending.steering import prefer
-from mock_server.clock import Clock
-from mock_server.cursors import CursorCodec
-from mock_server.download_links import LinkSigner
-from mock_server.errors import ApiError, RequestValidationError, not_found, value_error
-from mock_server.generations import Reply, json_reply
-from mock_server.identities import Fixtures
-from mock_server.lifecycle import READY, Timeline
-from mock_server.listing import Key, list_page, sorted_entries
-from mock_server.packages import ArtifactInfo, Package
+from mock_server.domain.clock import Clock
+from mock_server.domain.identities import Fixtures
+from mock_server.domain.lifecycle import READY, Timeline
+from mock_server.domain.packages import ArtifactInfo, Package
+from mock_server.domain.state import Ledger
+from mock_server.domain.timestamps import iso_instant
+from mock_server.edge.access import Principal
+from mock_server.edge.download_links import LinkSigner
+from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
+from mock_server.edge.generations import Reply, json_reply
+from mock_server.listing.cursors import CursorCodec
+from mock_server.listing.lists import Key, list_page, sorted_entries
 from mock_server.reports.archive import ArchiveSpec
 from mock_server.reports.builds import ArchiveBuilds, ZipPending
 from mock_server.settings import Settings
-from mock_server.state import Ledger
-from mock_server.timestamps import iso_instant
 
 FAILURE_MESSAGES = (
     "Report generation failed: the general ledger has unposted journal entries for this period.",
@@ -48,7 +49,7 @@ class MonthEndPackagesApi:
         self,
         *,
         settings: Settings,
-        fixtures: Callable[[], Fixtures],
+        fixtures: Fixtures,
         ledger: Callable[[], Ledger],
         clock: Clock,
         archives: ArchiveBuilds,
@@ -70,16 +71,16 @@ class MonthEndPackagesApi:
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """operationId -> handler."""
         return {
-            "create_package_api_v1_month_end_packages_post": self.create_package,
-            "list_packages_api_v1_month_end_packages_get": self.list_packages,
-            "get_package_api_v1_month_end_packages__package_id__get": self.get_package,
-            "get_download_url_api_v1_month_end_packages__package_id__download_get": self.get_download_url,
+            Operation.CREATE_PACKAGE: self.create_package,
+            Operation.LIST_PACKAGES: self.list_packages,
+            Operation.GET_PACKAGE: self.get_package,
+            Operation.GET_DOWNLOAD_URL: self.get_download_url,
         }
 
     # -- artifacts -------------------------------------------------------------------------
 
     def archive_spec(self, package: Package) -> ArchiveSpec:
-        business = self._fixtures().businesses[package.business_id]
+        business = self._fixtures.businesses[package.business_id]
         reports = tuple(key for key in package.selected_reports if key in self._report_keys)
         return ArchiveSpec(
             seed=self._settings.seed,
@@ -199,7 +200,7 @@ class MonthEndPackagesApi:
         if outcome == "failed":
             digest = int(hashlib.sha256(package_id.encode()).hexdigest(), 16)
             return FAILURE_MESSAGES[digest % len(FAILURE_MESSAGES)]
-        for rule in self._fixtures().failures:
+        for rule in self._fixtures.failures:
             if rule.matches(business_id, start.isoformat(), reports):
                 return rule.error_message
         return None
@@ -227,7 +228,7 @@ class MonthEndPackagesApi:
             lambda: list_page(
                 query=query,
                 business_id=business_id,
-                sort_columns=self._sort_columns["list_packages_api_v1_month_end_packages_get"],
+                sort_columns=self._sort_columns[Operation.LIST_PACKAGES],
                 entries=entries,
                 render_json=lambda p: self.package_json(p, now),
                 codec=self._codec,

@@ -15,8 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from mock_server.reports.books import make_books
 from mock_server.reports.documents import build_report
-from mock_server.reports.ledger import make_books
 from mock_server.reports.pdf import render_pdf
 from mock_server.reports.xlsx import render_xlsx
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from mock_server.reports.ledger import AGING_BUCKETS, AgingRow, Books
+from mock_server.reports.books import AGING_BUCKETS, AgingRow, Books
 
 Cell = int | float | str | None  # int cells are money in cents, float cells are ratios (0.018 = 1.8%)
 

@@ -1,5 +1,5 @@
 """The kit names operations only through the table (``Operation``): no operationId, API path or
-path segment is written out in conformance/, the way tests/test_fault_layer.py keeps fault names
+path segment is written out in conformance/, the way tests/mock_server/bending/test_fault_layer.py keeps fault names
 in their one layer."""
 
 from __future__ import annotations

@@ -1,0 +1,87 @@
+"""Month-end package records and how one is shown at an instant."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from mock_server.domain.lifecycle import READY, Stage, Timeline, stage_at
+from mock_server.domain.timestamps import date_as_instant, iso_instant
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    """What the finished zip looks like from outside."""
+
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Package:
+    """A package as created; everything that changes later is derived from ``timeline``."""
+
+    id: str
+    business_id: str
+    accounting_period_id: str | None
+    period_start: date
+    period_end: date
+    report_format: str
+    selected_reports: tuple[str, ...]
+    workflow_id: str
+    requested_by_user_id: str
+    timeline: Timeline
+    error_message: str | None
+    # Rendered JSON per status (a package only changes at a transition). Not a field but set
+    # per instance in __post_init__: a copy made with dataclasses.replace starts with its own,
+    # empty cache, and the stores' records leave it out.
+    _json_by_status: ClassVar[dict[str, str]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_json_by_status", {})
+
+    def stage(self, now: float) -> Stage:
+        return stage_at(self.timeline, now)
+
+    def sort_value(self, column: str, now: float) -> Any:
+        if column == "created_at":
+            return self.timeline.created_at
+        if column in ("period_start", "period_end"):
+            return getattr(self, column).isoformat()
+        stage = self.stage(now)
+        return stage.status if column == "status" else stage.updated_at
+
+    def json_text(self, stage: Stage, artifact_of: Callable[[Package], ArtifactInfo]) -> str:
+        """``to_json`` serialized, computed once per status (the zip only looked at when ready)."""
+        text = self._json_by_status.get(stage.status)
+        if text is None:
+            artifact = artifact_of(self) if stage.status == READY else None
+            text = json.dumps(self.to_json(stage, artifact), separators=(",", ":"))
+            self._json_by_status[stage.status] = text
+        return text
+
+    def to_json(self, stage: Stage, artifact: ArtifactInfo | None) -> dict[str, Any]:
+        """The MonthEndPackageResponse body; ``artifact`` is used only when ready."""
+        ready = stage.status == READY and artifact is not None
+        return {
+            "id": self.id,
+            "business_id": self.business_id,
+            "accounting_period_id": self.accounting_period_id,
+            "period_start": date_as_instant(self.period_start),
+            "period_end": date_as_instant(self.period_end),
+            "status": stage.status,
+            "report_format": self.report_format,
+            "selected_reports": list(self.selected_reports),
+            "workflow_id": self.workflow_id,
+            "file_size_bytes": artifact.size if ready and artifact else None,
+            "filename": artifact.filename if ready and artifact else None,
+            "error_message": self.error_message if stage.status == "failed" else None,
+            "requested_by_user_id": self.requested_by_user_id,
+            "started_at": iso_instant(stage.started_at),
+            "ready_at": iso_instant(stage.ready_at),
+            "created_at": iso_instant(self.timeline.created_at),
+            "updated_at": iso_instant(stage.updated_at),
+        }

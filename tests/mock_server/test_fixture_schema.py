@@ -1,0 +1,78 @@
+"""The fixture file's schema: unknown keys, wrong values and dangling references are refused
+with the file, the place inside it and what was expected; the published JSON Schema is in sync."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dayzero_mock_kit.fixtures import DEFAULT_FIXTURES
+from mock_server.cli import main
+from mock_server.domain.identities import FixtureError, load_fixtures
+from mock_server.fixture_schema import SCHEMA_PATH, schema_text
+
+DEFAULT = DEFAULT_FIXTURES.read_text()
+
+
+def test_the_published_json_schema_is_generated_from_the_model_and_the_default_fixture_names_it() -> None:
+    assert SCHEMA_PATH.read_text() == schema_text(), "run: python -m mock_server.fixture_schema"
+    assert DEFAULT.startswith(f"# yaml-language-server: $schema={SCHEMA_PATH.name}\n")
+    schema = json.loads(SCHEMA_PATH.read_text())
+    assert schema["additionalProperties"] is False and set(schema["required"]) == {"businesses", "users", "tokens"}
+
+
+def test_the_default_fixture_validates_against_the_published_json_schema() -> None:
+    import jsonschema
+    import yaml
+
+    jsonschema.validate(yaml.safe_load(DEFAULT), json.loads(SCHEMA_PATH.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    name: Initech Demo LLC\n    cfo_suite: false",
+            "    name: Initech Demo LLC\n    cfo_suit: false",
+            "businesses[2].cfo_suit: unknown key (expected one of id, name, cfo_suite)",
+        ),
+        ("report: bank_reconciliation", "report: bank_rec", "failures[0].report: input should be 'pl', "),
+        (
+            "  - token: dz_demo_globex\n    user: aaaaaaaa-0000-4000-8000-000000000002",
+            "  - token: dz_demo_globex\n    user: aaaaaaaa-0000-4000-8000-00000000000f",
+            "tokens[1].user: no user has the id 'aaaaaaaa-0000-4000-8000-00000000000f'",
+        ),
+        (
+            "    businesses: [22222222-2222-4222-8222-222222222222]",
+            "    businesses: [22222222-2222-4222-8222-22222222222f]",
+            "users[1].businesses[0]: no business has the id '22222222-2222-4222-8222-22222222222f'",
+        ),
+        ("  closed_months: 3 ", "  closed_months: 30 ", "closed_months must be below periods.months"),
+        ("  months: 24", "  months: many", "periods.months: input should be a valid integer"),
+        ("    cfo_suite: true\n  - id: 2222", "    cfo_suite: maybe\n  - id: 2222", "businesses[0].cfo_suite: input"),
+    ],
+)
+def test_a_mistake_in_a_fixture_file_names_the_file_the_place_and_what_was_expected(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in DEFAULT
+    path = tmp_path / "team.yaml"
+    path.write_text(DEFAULT.replace(old, new))
+    with pytest.raises(FixtureError) as refused:
+        load_fixtures(path)
+    assert str(path) in str(refused.value) and expected in str(refused.value)
+
+
+def test_serve_with_a_bad_fixture_file_exits_2_with_the_sentence_and_no_traceback(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text(DEFAULT.replace("report: bank_reconciliation", "report: bank_rec"))
+    assert main(["serve", "--fixtures", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "failures[0].report" in err and "Traceback" not in err
+    path.write_text("businesses: [1, 2\n")
+    assert main(["serve", "--fixtures", str(path)]) == 2
+    assert "is not valid YAML at line 2" in capsys.readouterr().err
+    assert main(["serve", "--fixtures", str(tmp_path / "missing.yaml")]) == 2
+    assert "No such file or directory" in capsys.readouterr().err
