@@ -30,6 +30,7 @@ from conformance.traffic.validator import API_PREFIX
 # Hop-by-hop headers (RFC 9110) are the connection's, not the message's: never forwarded.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host"}
 CONTRACT_HEADER = "x-dayzero-contract"
+UPSTREAM_CONNECTIONS = 100  # at most this many requests upstream at once; the others wait for one
 
 
 class TrafficProxy:
@@ -50,7 +51,10 @@ class TrafficProxy:
         self.quiet_headers = quiet_headers
         self.har = har  # --har: every exchange written as it happens
         self.exchanges: deque[Exchange] = deque(maxlen=window)  # the last ones, in memory
-        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        # Keep every upstream connection the proxy opens: httpx's default keeps 20 alive, so a
+        # client with more connections (wrk's 32) made the proxy close and reopen one per request.
+        limits = httpx.Limits(max_connections=UPSTREAM_CONNECTIONS, max_keepalive_connections=UPSTREAM_CONNECTIONS)
+        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=limits)
         self._ids = count(1)
 
     def app(self) -> ASGIApp:
