@@ -93,12 +93,16 @@ def main() -> int:
         mock.terminate()
         mock.wait(timeout=10)
     print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, loopback; mock one worker, proxy one process")
-    print(f"{'scenario':<22}{'direct req/s':>14}{'proxy req/s':>13}{'ratio':>8}{'direct p99':>12}{'proxy p99':>11}")
+    print(
+        f"{'scenario':<22}{'direct req/s':>14}{'proxy req/s':>13}{'ratio':>8}{'direct p99':>12}{'proxy p99':>11}"
+        f"{'non-2xx d/p':>14}"
+    )
     for scenario in results["direct"]:
         d, p = results["direct"][scenario], results["proxy"][scenario]
+        non_2xx = f"{d['non_2xx']:.0f}/{p['non_2xx']:.0f}"
         print(
             f"{scenario:<22}{d['rps']:>14.0f}{p['rps']:>13.0f}{p['rps'] / d['rps']:>8.2f}"
-            f"{d.get('p99_ms', 0):>12.1f}{p.get('p99_ms', 0):>11.1f}"
+            f"{d.get('p99_ms', 0):>12.1f}{p.get('p99_ms', 0):>11.1f}{non_2xx:>14}"
         )
     return 0
 
