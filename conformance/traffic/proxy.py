@@ -11,15 +11,17 @@ answer that handed it out, anything else is listed as outside the API. ``GET
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from itertools import count
 
-import httpx
+import aiohttp
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+from yarl import URL
 
 from conformance.http import Exchange, decoded
 from conformance.reporting.json_report import traffic_dict
@@ -30,6 +32,7 @@ from conformance.traffic.validator import API_PREFIX
 # Hop-by-hop headers (RFC 9110) are the connection's, not the message's: never forwarded.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host"}
 CONTRACT_HEADER = "x-dayzero-contract"
+UPSTREAM_CONNECTIONS = 100  # at most this many requests upstream at once; the others wait for one
 
 
 class TrafficProxy:
@@ -50,8 +53,31 @@ class TrafficProxy:
         self.quiet_headers = quiet_headers
         self.har = har  # --har: every exchange written as it happens
         self.exchanges: deque[Exchange] = deque(maxlen=window)  # the last ones, in memory
-        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        # As httpx did: a limit per step (connect, each read), none on a whole download.
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
+        self._session: aiohttp.ClientSession | None = None  # made in the server's loop, at first use
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._ids = count(1)
+
+    def _upstream(self) -> aiohttp.ClientSession:
+        """The upstream client: aiohttp (its HTTP parser is C; httpx's pool cost ~60% of the proxy's
+        CPU under load, benchmarks/README.md). Every connection it opens is kept alive; nothing is
+        decompressed, no cookie kept, no header of its own added (the client's pass as sent)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session_loop = loop
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=UPSTREAM_CONNECTIONS),
+                timeout=self._timeout,
+                auto_decompress=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
 
     def app(self) -> ASGIApp:
         """The proxy as an ASGI app. No router: every path goes upstream as sent (a router's path
@@ -65,7 +91,7 @@ class TrafficProxy:
                     if message["type"] == "lifespan.startup":
                         await send({"type": "lifespan.startup.complete"})
                     elif message["type"] == "lifespan.shutdown":
-                        await self._client.aclose()
+                        await self.close()
                         await send({"type": "lifespan.shutdown.complete"})
                         return
             if scope["type"] != "http":
@@ -95,16 +121,19 @@ class TrafficProxy:
         headers = [(k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in skipped]
         at, started = time.time(), time.perf_counter()
         try:
-            outgoing = self._client.build_request(
-                request.method, f"{self.upstream}{target}", headers=headers, content=body
+            answer = await self._upstream().request(
+                request.method,
+                URL(f"{self.upstream}{target}", encoded=True),
+                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
+                data=body or None,
+                allow_redirects=False,
             )
-            answer = await self._client.send(outgoing, stream=True)
-        except (httpx.TransportError, httpx.InvalidURL) as error:
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             return JSONResponse(
                 {"detail": f"dayzero-conformance proxy: cannot reach {self.upstream} ({error.__class__.__name__})"},
                 status_code=502,
             )
-        passed_headers = [(k, v) for k, v in answer.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP]
+        passed_headers = [(k, v) for k, v in answer.raw_headers if k.decode("latin-1").lower() not in HOP_BY_HOP]
 
         def exchange(raw: bytes) -> Exchange:
             return Exchange(
@@ -114,15 +143,22 @@ class TrafficProxy:
                 url=f"{request.url.scheme}://{request.url.netloc}{target}",
                 headers={k.lower(): v for k, v in request.headers.items()},
                 body=body,
-                status=answer.status_code,
-                response_headers={k.lower(): v for k, v in answer.headers.items()},
+                status=answer.status,
+                response_headers=_joined(answer.raw_headers),
                 content=decoded(raw, answer.headers.get("content-encoding")),
                 duration_ms=(time.perf_counter() - started) * 1000,
             )
 
         if request.url.path.startswith(API_PREFIX):
-            raw = b"".join([chunk async for chunk in answer.aiter_raw()])
-            await answer.aclose()
+            try:
+                raw = await answer.read()
+            except (aiohttp.ClientError, TimeoutError) as error:
+                return JSONResponse(
+                    {"detail": f"dayzero-conformance proxy: {self.upstream} broke off ({error.__class__.__name__})"},
+                    status_code=502,
+                )
+            finally:
+                answer.release()
             seen = exchange(raw)
             self._keep(seen)
             try:
@@ -133,22 +169,22 @@ class TrafficProxy:
                 verdict = "unchecked"
             if not self.quiet_headers:
                 passed_headers.append((CONTRACT_HEADER.encode(), verdict.encode()))
-            return _raw_response(raw, answer.status_code, passed_headers)
+            return _raw_response(raw, answer.status, passed_headers)
 
         async def stream() -> AsyncIterator[bytes]:
             kept: list[bytes] = []
             try:
-                async for chunk in answer.aiter_raw():
+                async for chunk in answer.content.iter_any():
                     if sum(map(len, kept)) < 1_048_576:
                         kept.append(chunk)
                     yield chunk
             finally:
-                await answer.aclose()
+                answer.release()
                 seen = exchange(b"".join(kept))
                 self.result.add(seen)
                 self._keep(seen)
 
-        response = StreamingResponse(stream(), status_code=answer.status_code)
+        response = StreamingResponse(stream(), status_code=answer.status)
         response.raw_headers = passed_headers
         return response
 
@@ -159,3 +195,12 @@ def _raw_response(body: bytes, status: int, headers: list[tuple[bytes, bytes]]) 
     response.raw_headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
     response.raw_headers.append((b"content-length", str(len(body)).encode()))
     return response
+
+
+def _joined(raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
+    """Response headers by lower-case name, a repeated header's values joined with ", " (RFC 9110)."""
+    headers: dict[str, str] = {}
+    for key, value in raw:
+        name, text = key.decode("latin-1").lower(), value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    return headers

@@ -119,8 +119,9 @@ class TrafficValidator:
     def _check(self, exchange: Exchange) -> Verdict:
         if not exchange.path.startswith(API_PREFIX):
             return self._check_outside(exchange)  # not an operation; maybe a presigned file
+        content = _json_or_none(exchange.content)  # parsed once for the generation and the behaviour rules
         if 200 <= exchange.status < 300:
-            self.generation.detect(exchange.status, _json_or_none(exchange.content))
+            self.generation.detect(exchange.status, content)
         api = self._api()
         request = MockRequest(
             "http://traffic",
@@ -167,7 +168,7 @@ class TrafficValidator:
             # which the published slice does not declare; it is the answer we asked for, not drift.
             response = [v for v in response if v.rule != "status-undeclared"]
         verdict.findings += response
-        answer = unwrap(self.generation.decided, exchange.status, _json_or_none(exchange.content))
+        answer = unwrap(self.generation.decided, exchange.status, content)
         request_body = _json_or_none(exchange.body)
         verdict.findings += self._behaviour.check(operation_id, exchange, request_body, answer, refused)
         verdict.findings += self._token_scope(exchange)
