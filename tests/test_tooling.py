@@ -37,3 +37,9 @@ def test_the_contract_and_fixtures_are_imported_by_their_installed_names_only() 
         if "node_modules" not in path.parts and bare.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_every_test_file_has_a_basename_of_its_own() -> None:
+    """pytest's default import mode refuses two test modules with one basename in different folders."""
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
