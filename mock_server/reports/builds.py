@@ -70,7 +70,10 @@ def shutdown_builds(timeout: float = 1.0) -> None:
         process.join(max(deadline - time.monotonic(), 0.0))
         if process.is_alive():
             process.terminate()
-            process.join(0.5)
+            process.join(1.0)
+        if process.is_alive():  # still starting up on a busy machine: SIGTERM not acted on yet
+            process.kill()
+            process.join(1.0)
     # Now that its processes are gone this returns at once, and the pool's queues and locks are
     # released here (else the resource tracker warns of "leaked semaphore objects" at exit).
     pool.shutdown(wait=True)
