@@ -155,5 +155,18 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2) + "\n"
 
 
+def main(argv: list[str]) -> int:
+    """Write the fixture's JSON Schema to PATH (default: beside the fixture); -h prints the usage."""
+    if any(arg.startswith("-") for arg in argv) or len(argv) > 1:
+        print(
+            "usage: python -m mock_server.fixture_schema [PATH]  (writes the fixture file's JSON Schema; "
+            f"default {SCHEMA_PATH})",
+            file=sys.stderr,
+        )
+        return 0 if argv in (["-h"], ["--help"]) else 2
+    Path(argv[0] if argv else SCHEMA_PATH).write_text(schema_text())
+    return 0
+
+
 if __name__ == "__main__":
-    Path(sys.argv[1] if len(sys.argv) > 1 else SCHEMA_PATH).write_text(schema_text())
+    sys.exit(main(sys.argv[1:]))

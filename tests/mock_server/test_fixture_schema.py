@@ -76,3 +76,13 @@ def test_serve_with_a_bad_fixture_file_exits_2_with_the_sentence_and_no_tracebac
     assert "is not valid YAML at line 2" in capsys.readouterr().err
     assert main(["serve", "--fixtures", str(tmp_path / "missing.yaml")]) == 2
     assert "No such file or directory" in capsys.readouterr().err
+
+
+def test_the_schema_command_prints_its_usage_for_a_flag_and_writes_no_file(tmp_path, monkeypatch, capsys) -> None:
+    from mock_server.fixture_schema import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["--help"]) == 0 and main(["--oops"]) == 2
+    assert "usage: python -m mock_server.fixture_schema [PATH]" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    assert main([str(tmp_path / "schema.json")]) == 0 and (tmp_path / "schema.json").read_text().startswith("{")
