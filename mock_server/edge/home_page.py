@@ -30,7 +30,7 @@ def home_page(base_url: str, *, control: bool, generation: str) -> HTMLResponse:
         f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DayZero mock</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
-code,pre{{background:#f4f4f4;border-radius:4px}}pre{{padding:.75rem;white-space:pre-wrap;word-break:break-all}}</style>
+code,pre{{background:#f4f4f4;border-radius:4px}}pre{{padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere}}</style>
 </head><body>
 <h1>DayZero mock</h1>
 <p>A stateful mock of DayZero's month-end packages and accounting-periods API (all 17 published
