@@ -229,21 +229,7 @@ def close_without_match(ctx: RunContext) -> None:
 def reopen_records_audit(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     close(ctx, period)
-    reason = "Reopened by dayzero-conformance on a period it created"
-    exchange = ctx.client.post(
-        Operation.REOPEN_PERIOD.path.format(period_id=period["id"]), json_body={"reopen_reason": reason}
-    )
-    ctx.expect_status(exchange, {201}, "a closed period can be reopened")
-    body = _period_body(ctx, exchange, "reopen")
-    ctx.expect(
-        body.get("status") == "open" and body.get("reopen_reason") == reason,
-        "the period is open again, with the reason",
-        expected=f"status open, reopen_reason {reason!r}",
-        actual=f"status {body.get('status')}, reopen_reason {body.get('reopen_reason')!r}",
-        exchange=exchange,
-    )
-    _field_is_set(ctx, exchange, body, "reopened_at", "reopening records when")
-    _field_is_set(ctx, exchange, body, "reopened_by_user_id", "reopening records who")
+    _reopen_with_audit(ctx, period["id"], "closed", "the period is open again, with the reason")
 
 
 @check(
@@ -468,15 +454,20 @@ def other_period_is_404(ctx: RunContext) -> None:
 def reopen_locked(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     bulk_lock_one(ctx, period["id"])
-    reason = "Reopened by dayzero-conformance on a period it locked"
+    _reopen_with_audit(ctx, period["id"], "locked", "the locked period is open again, with the reason")
+
+
+def _reopen_with_audit(ctx: RunContext, period_id: str, status: str, reopened: str) -> None:
+    """Reopen a ``status`` period the kit made, and expect it open with the reason, who and when."""
+    reason = f"Reopened by dayzero-conformance on a period it {'created' if status == 'closed' else status}"
     exchange = ctx.client.post(
-        Operation.REOPEN_PERIOD.path.format(period_id=period["id"]), json_body={"reopen_reason": reason}
+        Operation.REOPEN_PERIOD.path.format(period_id=period_id), json_body={"reopen_reason": reason}
     )
-    ctx.expect_status(exchange, {201}, "a locked period can be reopened")
+    ctx.expect_status(exchange, {201}, f"a {status} period can be reopened")
     body = _period_body(ctx, exchange, "reopen")
     ctx.expect(
         body.get("status") == "open" and body.get("reopen_reason") == reason,
-        "the locked period is open again, with the reason",
+        reopened,
         expected=f"status open, reopen_reason {reason!r}",
         actual=f"status {body.get('status')}, reopen_reason {body.get('reopen_reason')!r}",
         exchange=exchange,
