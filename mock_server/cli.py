@@ -110,7 +110,7 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     serve.add_argument(
         "--allow-open-control",
         action="store_true",
-        default=env_or("ALLOW_OPEN_CONTROL", "") not in ("", "0"),
+        default=env_or("ALLOW_OPEN_CONTROL", False, values.flag),
         help="listen beyond loopback with the control API open to anyone who reaches it (one-developer containers)",
     )
     serve.add_argument(

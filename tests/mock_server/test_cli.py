@@ -186,6 +186,7 @@ def test_banner_warns_of_latency_and_chaos() -> None:
         ([], {"DAYZERO_MOCK_PORT": "abc"}, "DAYZERO_MOCK_PORT='abc': expected a port (a whole number)"),
         ([], {"DAYZERO_MOCK_LOG_LEVEL": "loud"}, "DAYZERO_MOCK_LOG_LEVEL='loud': the log level is one of"),
         ([], {"DAYZERO_MOCK_NO_CONTROL": "maybe"}, "DAYZERO_MOCK_NO_CONTROL='maybe': expected 1/true/yes/on"),
+        ([], {"DAYZERO_MOCK_ALLOW_OPEN_CONTROL": "maybe"}, "DAYZERO_MOCK_ALLOW_OPEN_CONTROL='maybe': expected"),
         ([], {"DAYZERO_MOCK_GENERATION": "both"}, "DAYZERO_MOCK_GENERATION='both': expected one of bare, envelope"),
         ([], {"DAYZERO_MOCK_PUBLIC_URL": "ftp://x"}, "DAYZERO_MOCK_PUBLIC_URL='ftp://x': the public URL must"),
         (["--fault", "nope"], {}, "Unknown fault(s) nope"),
@@ -210,6 +211,9 @@ def test_every_mistake_in_a_flag_or_variable_is_one_sentence_and_exit_2(
 
 def test_switches_from_the_environment_read_the_usual_words() -> None:
     assert settings_from_args(["serve"], env={"DAYZERO_MOCK_NO_CONTROL": "0"})[0].control
+    # --allow-open-control reads the same words (it once took "false" for yes).
+    assert settings_from_args(["serve"], env={"DAYZERO_MOCK_ALLOW_OPEN_CONTROL": "yes"})[0].allow_open_control
+    assert not settings_from_args(["serve"], env={"DAYZERO_MOCK_ALLOW_OPEN_CONTROL": "false"})[0].allow_open_control
     assert not settings_from_args(["serve"], env={"DAYZERO_MOCK_NO_CONTROL": "yes"})[0].control
     assert settings_from_args(["serve"], env={"DAYZERO_MOCK_VALIDATE_RESPONSES": "true"})[0].validate_responses
     settings, level = settings_from_args(["serve"], env={"DAYZERO_MOCK_LOG_LEVEL": "INFO"})
