@@ -39,6 +39,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for(url: str, seconds: float = 20.0) -> None:
+    """Return once ``url`` answers at all; exit the benchmark with a sentence if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise SystemExit(f"{url} did not start")
+
+
 def lua_script(method: str, body: str | None) -> str:
     headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items())
     return LUA.format(method=method, body=json.dumps(body) if body else "nil", headers=headers)

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import ACME, CREATE_BODY, HEADERS, free_port  # noqa: E402
+from load import ACME, CREATE_BODY, HEADERS, free_port, wait_for  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LUA = """
@@ -55,16 +55,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def wait_for(url: str) -> None:
-    for _ in range(400):
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} did not start")
 
 
 def main() -> int:

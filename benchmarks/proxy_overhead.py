@@ -22,19 +22,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import CREATE_BODY, HEADERS, free_port, run_wrk  # noqa: E402
+from load import CREATE_BODY, HEADERS, free_port, run_wrk, wait_for  # noqa: E402
 
 BIN = Path(sys.executable).parent
-
-
-def wait_for(url: str) -> None:
-    for _ in range(200):
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} did not start")
 
 
 def main() -> int:
