@@ -13,6 +13,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -62,21 +63,40 @@ def shutdown_builds(timeout: float = 1.0) -> None:
         pool, _POOL = _POOL, None
     if pool is None:
         return
-    # The pool's own processes: stdlib has no public list before Python 3.14's terminate_workers().
+    # The pool's own processes and its manager thread: stdlib has no public handle on either
+    # before Python 3.14's terminate_workers().
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(deadline - time.monotonic(), 0.0))
-        if process.is_alive():
-            process.terminate()
-            process.join(1.0)
-        if process.is_alive():  # still starting up on a busy machine: SIGTERM not acted on yet
-            process.kill()
-            process.join(1.0)
+    # Exits are seen on each process's sentinel, never by reaping: the manager thread reaps them
+    # concurrently, and two threads reaping one child race (the loser's is_alive() says True
+    # about a process already gone, and a signal sent then could reach a reused pid). A
+    # sentinel not ready means the process has not exited, so it is still ours to signal.
+    running = _still_running(processes, timeout)
+    for process in running:
+        process.terminate()
+    running = _still_running(running, 1.0)
+    for process in running:  # still starting up on a busy machine: SIGTERM not acted on yet
+        process.kill()
+    _still_running(running, 1.0)
+    if manager is not None:
+        manager.join(2.0)  # it reaps the processes; after this their is_alive() is settled
     # Now that its processes are gone this returns at once, and the pool's queues and locks are
     # released here (else the resource tracker warns of "leaked semaphore objects" at exit).
     pool.shutdown(wait=True)
+
+
+def _still_running(processes: list, timeout: float) -> list:
+    """The processes that have not exited within ``timeout`` seconds."""
+    running = {process.sentinel: process for process in processes}
+    deadline = time.monotonic() + timeout
+    while running:
+        ended = multiprocessing.connection.wait(list(running), max(deadline - time.monotonic(), 0.0))
+        if not ended:  # the deadline passed (wait returns at the first exit, so loop until then)
+            break
+        for sentinel in ended:
+            del running[sentinel]
+    return list(running.values())
 
 
 def _build_worker_started(parent_pid: int) -> None:
