@@ -80,6 +80,7 @@ class _Batch:
     reset lets the store drop the session's events before its own)."""
 
     transactional: bool
+    generation: int  # the replica's state generation the handler changed (see Replica._generation)
     ops: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # (key, kind, data, identity)
 
 
@@ -116,6 +117,13 @@ class Replica:
         self._based: set[str] = set()  # sessions whose base day is in the log
         self._secret: bytes | None = None
         self._stale = False  # a failed write left this replica ahead of the log: rebuild from it
+        # Bumped by every rebuild: a request's changes went into the state objects of the
+        # generation it started in; after a rebuild those are gone, and its events must be
+        # applied from the log like anyone else's.
+        self._generation = 0
+        # Seqs of this process's own events, beyond ``_seq``, whose change is in the current
+        # generation's memory already: the sync skips exactly these (and no other own event).
+        self._mine: set[int] = set()
         self._prefetched: dict[str, list[Event]] = {}  # named sessions' events, read off the loop
         # Two connections, each on its own thread: a writer waiting for the lock (or a slow write)
         # never holds up the reads that bring every other request up to date.
@@ -179,15 +187,21 @@ class Replica:
         """Apply what other processes appended since the last sync (blocking: at start only)."""
         if not self.store.shared:
             return
-        self._apply_all(self._read_new(self._seq if not self._stale else 0))
+        full = self._stale
+        self._apply_all(self._read_new(0 if full else self._seq), full=full)
 
     async def sync_async(self, session: str | None = None) -> None:
         """``sync`` with the reading on the store's thread; reads ahead ``session``'s events when
         that named session is not in memory. Raises StoreUnavailable."""
         deadline = _deadline()
-        start = 0 if self._stale else self._seq
-        events = await self._db(self._read_thread, deadline, self._read_new, start)
-        self._apply_all(events)
+        while True:
+            full = self._stale
+            events = await self._db(self._read_thread, deadline, self._read_new, 0 if full else self._seq)
+            if full or not self._stale:
+                break
+            # A write failed while this read was out: the state must be rebuilt from the whole
+            # log, not from the suffix this read brought.
+        self._apply_all(events, full=full)
         key = _key(session)
         if session is not None and self.sessions.loaded(session) is None and key not in self._prefetched:
             self._prefetched[key] = await self._db(
@@ -199,21 +213,25 @@ class Replica:
             return []
         return list(self._reader.events_after(after))
 
-    def _apply_all(self, events: list[Event]) -> None:
-        """Apply read events on the loop; a stale replica first drops its state and applies the
-        whole log (its own events too: the failed change they are not among is gone)."""
-        rebuilding = self._stale
-        if rebuilding:
+    def _apply_all(self, events: list[Event], *, full: bool) -> None:
+        """Apply read events on the loop. ``full``: the events are the whole log, read because
+        the replica was stale; if it still is (no other sync rebuilt it meanwhile), its state is
+        dropped and rebuilt from them, its own events too (the failed change is not among them)."""
+        if full and self._stale:
             self._based.clear()
             self._prefetched.clear()
             self.sessions.rebuild()
             self._seq = 0
+            self._generation += 1
+            self._mine.clear()
             self._stale = False
         with self._applying_events():
             for event in events:
                 if event.seq <= self._seq:
                     continue
-                if rebuilding or event.origin != self._origin:
+                if event.seq in self._mine:
+                    self._mine.discard(event.seq)
+                else:
                     self._apply(event)
                 self._seq = event.seq
 
@@ -276,7 +294,7 @@ class Replica:
                 try:
                     await self._db(self._write_thread, deadline, self.store.begin)
                     await self.sync_async()
-                    batch = _Batch(transactional=True)
+                    batch = _Batch(transactional=True, generation=self._generation)
                     token = _BATCH.set(batch)
                     try:
                         # Events recorded before an error answer (a 4xx) did happen in this
@@ -284,7 +302,8 @@ class Replica:
                         return await handler(*args, **kwargs)
                     finally:
                         _BATCH.reset(token)
-                        await self._db(self._write_thread, _deadline(), self._write, batch, True, writing=True)
+                        seqs = await self._db(self._write_thread, _deadline(), self._write, batch, True, writing=True)
+                        self._committed(batch, seqs)
                 except BaseException:
                     await self._end_quietly()
                     raise
@@ -299,7 +318,7 @@ class Replica:
 
         @functools.wraps(handler)
         async def run(*args: Any, **kwargs: Any) -> Any:
-            batch = _Batch(transactional=False)
+            batch = _Batch(transactional=False, generation=self._generation)
             token = _BATCH.set(batch)
             try:
                 return await handler(*args, **kwargs)
@@ -308,7 +327,8 @@ class Replica:
                 if batch.ops:
                     deadline = _deadline()
                     async with self._writer_lock(deadline):  # never inside another request's transaction
-                        await self._db(self._write_thread, deadline, self._write, batch, False, writing=True)
+                        seqs = await self._db(self._write_thread, deadline, self._write, batch, False, writing=True)
+                    self._committed(batch, seqs)
 
         return run
 
@@ -324,20 +344,31 @@ class Replica:
         finally:
             self._writer.release()
 
-    def _write(self, batch: _Batch, transactional: bool) -> None:
+    def _write(self, batch: _Batch, transactional: bool) -> list[int]:
         """On the store's thread: append the batch's events (and forget what a reset made moot),
-        then commit (``transactional``: the transaction ``begin`` opened)."""
-        last = 0
+        then commit (``transactional``: the transaction ``begin`` opened); their seqs."""
+        seqs: list[int] = []
         for key, kind, data, identity in batch.ops:
             if kind == "forget":
-                if last:
-                    self.store.forget(key, last)
+                if seqs:
+                    self.store.forget(key, seqs[-1])
             else:
-                last = self.store.append(self._origin, key, kind, data, identity)
+                seqs.append(self.store.append(self._origin, key, kind, data, identity))
         if transactional:
             self.store.end(failed=False)
-            if last:
-                self._seq = max(self._seq, last)  # alone and synced: nothing unseen before it
+        return seqs
+
+    def _committed(self, batch: _Batch, seqs: list[int]) -> None:
+        """On the loop, once a request's events are committed: let the sync skip them, as their
+        change is in memory already, unless a rebuild since the request began dropped it (then
+        the sync applies them from the log)."""
+        if not seqs or batch.generation != self._generation:
+            return
+        if batch.transactional:
+            # Alone and synced when it began: nothing unseen comes before its last event.
+            self._seq = max(self._seq, seqs[-1])
+        else:
+            self._mine.update(seq for seq in seqs if seq > self._seq)
 
     async def _end_quietly(self) -> None:
         """Roll back whatever ``begin`` opened. Queued on the writer thread and never cancelled:
@@ -439,8 +470,7 @@ class Replica:
         when its handler is done), or at once outside a request (at start). Inside a transaction
         (synced, alone) nothing unseen comes before it, so the sync cursor moves past it; outside
         one (a package created, a score snapshot: records nobody else writes) other processes'
-        events may, so the cursor stays and the next sync skips this process's own events by
-        their origin."""
+        events may, so the cursor stays and the next sync skips this event by its seq (``_mine``)."""
         if not self.store.shared:
             return 0
         text = json.dumps(data, separators=(",", ":"))
@@ -452,6 +482,8 @@ class Replica:
         seq = self.store.append(self._origin, key, kind, text, identity)
         if self._in_transaction:
             self._seq = seq
+        else:
+            self._mine.add(seq)
         return seq
 
 

@@ -150,13 +150,7 @@ def test_postgres_stopped_and_started_under_two_replicas_answers_503_then_recove
             listed = _all_package_ids(client)
             assert len(listed) == len(set(listed))
             missing = set(load.packages) - set(listed)
-            if missing:
-                # Known bug, issue 16 stays open for it: seen 2026-12-01 in about 1 run of 3 right after
-                # a full suite run (never alone): packages whose 201 went out during the recovery are
-                # missing from a replica's list. Reported visibly (XFAIL with the ids), not hidden.
-                pytest.xfail(
-                    f"{len(missing)} of {len(load.packages)} created packages missing on {url}: {sorted(missing)[:3]}"
-                )
+            assert not missing, f"{len(missing)} of {len(load.packages)} created packages missing on {url}"
             periods = [
                 p["id"] for p in client.get(PERIODS, params={"limit": 100, "sort_order": "desc"}).json()["items"]
             ]
