@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         links=runtime.links,
         packages=runtime.packages_api,
         clock=runtime.clock,
+        load_session=runtime.replica.sync_async,
     ).add_to(app)
     if settings.control:
         app.add_api(

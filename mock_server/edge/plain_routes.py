@@ -4,6 +4,7 @@ no request validation); ``/healthz`` answers before all of them (``health.py``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import yaml
@@ -33,6 +34,7 @@ class PlainRoutes:
         links: LinkSigner,
         packages: MonthEndPackagesApi,
         clock: Clock,
+        load_session: Callable[[str | None], Awaitable[None]],
     ) -> None:
         self._settings = settings
         self._bundle = bundle
@@ -41,6 +43,9 @@ class PlainRoutes:
         self._links = links
         self._packages = packages
         self._clock = clock
+        # Brings the replica up to the store and reads a named session not in memory, off the
+        # event loop (the replica's sync_async; its StoreUnavailable is the 503 answer).
+        self._load_session = load_session
         self._console = Console()
 
     def add_to(self, app: AsyncApp) -> None:
@@ -89,6 +94,7 @@ class PlainRoutes:
             session = self._links.signed_session(request.url.path, dict(request.query_params))
         except LinkRefused as refused:
             return Response(refused.xml(), status_code=403, media_type="application/xml")
+        await self._load_session(session)
         with entered(session):
             return await self._serve_file(request)
 

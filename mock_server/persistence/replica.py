@@ -193,6 +193,8 @@ class Replica:
     async def sync_async(self, session: str | None = None) -> None:
         """``sync`` with the reading on the store's thread; reads ahead ``session``'s events when
         that named session is not in memory. Raises StoreUnavailable."""
+        if not self.store.shared:
+            return
         deadline = _deadline()
         while True:
             full = self._stale

@@ -55,7 +55,7 @@ class GatedLog:
 
     def __init__(self, log: Any) -> None:
         self._log = log
-        self._gates: dict[str, list[Gate]] = {"append": [], "head": []}
+        self._gates: dict[str, list[Gate]] = {"append": [], "head": [], "events_after": []}
 
     def gate(self, call: str) -> Gate:
         self._gates[call].append(Gate())
@@ -73,22 +73,33 @@ class GatedLog:
         self._pass("head")
         return self._log.head()
 
+    def events_after(self, *args: Any, **kwargs: Any) -> Any:
+        self._pass("events_after")
+        return self._log.events_after(*args, **kwargs)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._log, name)
 
 
-@pytest.fixture
-def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, GatedLog, GatedLog]]:
-    """The mock on SQLite, its writer and reader connections gated."""
+def _gated_mock(store: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, GatedLog, GatedLog]:
+    """The mock's app on ``store``, its writer and reader connections gated."""
     opened: list[GatedLog] = []
 
     def open_gated(url: str) -> GatedLog:
         opened.append(GatedLog(open_log(url)))
         return opened[-1]
 
-    monkeypatch.setattr(runtime, "open_log", open_gated)
-    app = create_app(Settings(store=f"sqlite:///{tmp_path / 'mock.db'}"))
+    with monkeypatch.context() as patch:
+        patch.setattr(runtime, "open_log", open_gated)
+        app = create_app(Settings(store=store))
     writer, reader = opened
+    return app, writer, reader
+
+
+@pytest.fixture
+def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, GatedLog, GatedLog]]:
+    """The mock on SQLite, its writer and reader connections gated."""
+    app, writer, reader = _gated_mock(f"sqlite:///{tmp_path / 'mock.db'}", monkeypatch)
     with TestClient(app, base_url="http://127.0.0.1:4010", headers=ACME) as client:
         yield client, writer, reader
 
@@ -144,3 +155,25 @@ def test_a_create_committed_after_a_rebuild_it_began_before_is_applied_from_the_
         assert created.status_code == 201, created.text
         kept.add(created.json()["package"]["id"])
     assert _listed(client) == kept
+
+
+def test_a_download_for_a_session_not_in_memory_reads_it_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link of a named session made by another process: reading that session's events waits
+    on the store's thread, and the process goes on answering everyone else meanwhile."""
+    store = f"sqlite:///{tmp_path / 'mock.db'}"
+    worker = {**ACME, "x-mock-session": "w7"}
+    with TestClient(create_app(Settings(store=store)), base_url="http://127.0.0.1:4010") as one:
+        package = one.post(PACKAGES, json=BODY, headers=worker).json()["package"]["id"]
+        one.post("/__mock/clock/advance", json={"seconds": 3600}, headers=worker).raise_for_status()
+        link = one.get(f"{PACKAGES}/{package}/download", headers=worker).json()
+    app, _, reader = _gated_mock(store, monkeypatch)
+    with TestClient(app, base_url="http://127.0.0.1:4010") as two, ThreadPoolExecutor(max_workers=1) as pool:
+        held = reader.gate("events_after")
+        download: Future = pool.submit(two.get, link["download_url"].replace("http://127.0.0.1:4010", ""))
+        held.wait_entered()  # reading session w7's events
+        assert two.get("/openapi.json").status_code == 200  # the loop is free
+        held.release()
+        fetched = download.result(WAIT)
+        assert fetched.status_code == 200 and len(fetched.content) == link["file_size_bytes"]
