@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any, cast
 
 from dayzero_mock_kit.openapi.operations import Operation
+from mock_server.domain.changes import FaultsSet, Sink, nowhere
 from mock_server.domain.clock import Clock, parse_instant
 from mock_server.domain.lifecycle import FAILED, IN_PROGRESS, READY
 from mock_server.domain.packages import Package
@@ -96,8 +97,10 @@ class FaultSwitches:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._on = check_faults(names)
-        # Told of every change: ("faults", {"active": [...]}) (see mock_server/persistence/replica.py).
-        self.observer: Callable[[str, Any], None] = lambda kind, record: None
+        self._sink: Sink = nowhere  # told of every change (domain/changes.py)
+
+    def send_changes_to(self, sink: Sink) -> None:
+        self._sink = sink
 
     def __contains__(self, name: object) -> bool:
         return name in self._on
@@ -111,7 +114,7 @@ class FaultSwitches:
 
     def set(self, names: Iterable[str]) -> None:
         self._on = check_faults(names)
-        self.observer("faults", {"active": sorted(self._on)})
+        self._sink(FaultsSet(tuple(sorted(self._on))))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,12 +17,13 @@ import asyncio
 import json
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.domain.changes import LatencyRange, Sink, SteeringSet, nowhere
 from mock_server.edge.scopes import header, operation_id
 
 STEERING_KEY = "dayzero_steering"  # in scope["extensions"]: what was applied, for the journal
@@ -40,18 +41,21 @@ class SteeringSettings:
 
     latency_ms: tuple[int, int] | None = None
     chaos: float = 0.0
-    # Told of every change: ("steering", to_json()) (see mock_server/persistence/replica.py).
-    observer: Callable[[str, Any], None] = field(default=lambda kind, record: None, repr=False, compare=False)
+    _sink: Sink = field(default=nowhere, repr=False, compare=False)  # told of every change
+
+    def send_changes_to(self, sink: Sink) -> None:
+        self._sink = sink
 
     def set(self, *, latency_ms: tuple[int, int] | None, chaos: float) -> None:
         self.latency_ms = latency_ms
         self.chaos = chaos
-        self.observer("steering", self.to_json())
+        latency = LatencyRange(*latency_ms) if latency_ms else None
+        self._sink(SteeringSet(latency_ms=latency, chaos=chaos))
 
-    def restore(self, settings: dict[str, Any]) -> None:
-        latency = settings["latency_ms"]
-        self.latency_ms = (latency["min"], latency["max"]) if latency else None
-        self.chaos = float(settings["chaos"])
+    def restore(self, settings: SteeringSet) -> None:
+        latency = settings.latency_ms
+        self.latency_ms = (latency.min, latency.max) if latency else None
+        self.chaos = float(settings.chaos)
 
     def to_json(self) -> dict[str, Any]:
         latency = {"min": self.latency_ms[0], "max": self.latency_ms[1]} if self.latency_ms else None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+
+from mock_server.domain.changes import ClockSet, Sink, nowhere
 
 
 def parse_instant(text: str) -> datetime:
@@ -27,17 +27,18 @@ class Clock:
         self._frozen_at = frozen_at
         self._offset = offset  # a real clock started elsewhere in time (--now) runs this far from the wall
         self._last = 0.0
-        # Told of every change: ("clock", settings()) (see mock_server/persistence/replica.py).
-        self.observer: Callable[[str, Any], None] = lambda kind, record: None
+        self._sink: Sink = nowhere  # told of every change (domain/changes.py)
 
-    def settings(self) -> dict[str, Any]:
+    def send_changes_to(self, sink: Sink) -> None:
+        self._sink = sink
+
+    def settings(self) -> ClockSet:
         """What ``restore`` needs to set another clock the same."""
-        return {"offset": self._offset, "frozen_at": self._frozen_at.isoformat() if self._frozen_at else None}
+        return ClockSet(offset=self._offset, frozen_at=self._frozen_at.isoformat() if self._frozen_at else None)
 
-    def restore(self, settings: dict[str, Any]) -> None:
-        frozen_at = settings["frozen_at"]
-        self._frozen_at = datetime.fromisoformat(frozen_at) if frozen_at else None
-        self._offset = float(settings["offset"])
+    def restore(self, settings: ClockSet) -> None:
+        self._frozen_at = datetime.fromisoformat(settings.frozen_at) if settings.frozen_at else None
+        self._offset = float(settings.offset)
 
     @property
     def offset_seconds(self) -> float:
@@ -51,7 +52,7 @@ class Clock:
         """Stop at the current instant (``advance`` still moves it)."""
         if self._frozen_at is None:
             self._frozen_at = datetime.fromtimestamp(self.timestamp() - self._offset, UTC)
-            self.observer("clock", self.settings())
+            self._sink(self.settings())
 
     def resume(self) -> None:
         """Run with the wall clock again, on from the instant it stood at."""
@@ -59,13 +60,13 @@ class Clock:
             now = self.timestamp()
             self._frozen_at = None
             self._offset = now - time.time()
-            self.observer("clock", self.settings())
+            self._sink(self.settings())
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("The clock only moves forward.")
         self._offset += seconds
-        self.observer("clock", self.settings())
+        self._sink(self.settings())
 
     def timestamp(self) -> float:
         base = self._frozen_at.timestamp() if self._frozen_at else time.time()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from mock_server.domain.changes import AckPut, PeriodPut, SignOffPut, SignOffRemoved, Sink, SnapshotRecorded, nowhere
 from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
 from mock_server.domain.periods import Period
 
@@ -21,11 +22,13 @@ class PeriodStore:
         self._acks: dict[tuple[str, date], dict[str, ChecklistAck]] = {}
         self._sign_offs: dict[str, dict[tuple[str, str], SignOff]] = {}
         self._history: dict[str, dict[date, ScoreSnapshot]] = {}
-        # Told of every change: (kind, record) (see mock_server/persistence/replica.py).
-        self.observer: Callable[[str, Any], None] = lambda kind, record: None
+        self._sink: Sink = nowhere  # told of every change (domain/changes.py)
         # A fork shares the inner tables of the store it was made from until it writes to one.
         self._forked = False
         self._owned: set[tuple[str, Any]] = set()
+
+    def send_changes_to(self, sink: Sink) -> None:
+        self._sink = sink
 
     def fork(self) -> PeriodStore:
         """A store that starts as this one and shares its records and tables, copying a table
@@ -60,12 +63,12 @@ class PeriodStore:
     def add(self, period: Period) -> None:
         self._by_id[period.id] = period
         insort(self._writable("_by_business", period.business_id, list), (period.period_start, period.id))
-        self.observer("period", period)
+        self._sink(PeriodPut(period))
 
     def replace(self, period: Period) -> None:
         """Store a new version of a period already in the store (its dates never change)."""
         self._by_id[period.id] = period
-        self.observer("period", period)
+        self._sink(PeriodPut(period))
 
     def put(self, period: Period) -> None:
         """Add the period, or store its new version (applying the log)."""
@@ -102,7 +105,7 @@ class PeriodStore:
 
     def put_ack(self, ack: ChecklistAck) -> None:
         self._writable("_acks", (ack.business_id, ack.period_start), dict)[ack.step_id] = ack
-        self.observer("ack", ack)
+        self._sink(AckPut(ack))
 
     def sign_offs(self, period_id: str) -> dict[tuple[str, str], SignOff]:
         """The period's sign-offs by (user_id, role)."""
@@ -110,14 +113,14 @@ class PeriodStore:
 
     def put_sign_off(self, sign_off: SignOff) -> None:
         self._writable("_sign_offs", sign_off.period_id, dict)[(sign_off.user_id, sign_off.role)] = sign_off
-        self.observer("sign_off", sign_off)
+        self._sink(SignOffPut(sign_off))
 
     def remove_sign_off(self, period_id: str, user_id: str, role: str) -> SignOff | None:
         if (user_id, role) not in self._sign_offs.get(period_id, {}):
             return None
         removed = self._writable("_sign_offs", period_id, dict).pop((user_id, role))
         if removed is not None:
-            self.observer("sign_off_removed", {"period_id": period_id, "user_id": user_id, "role": role})
+            self._sink(SignOffRemoved(period_id, user_id, role))
         return removed
 
     def history(self, period_id: str) -> list[ScoreSnapshot]:
@@ -128,4 +131,4 @@ class PeriodStore:
         """Keep the day's snapshot (one per UTC day: the day's last computation)."""
         if self._history.get(period_id, {}).get(snapshot.day) != snapshot:
             self._writable("_history", period_id, dict)[snapshot.day] = snapshot
-            self.observer("snapshot", {"period_id": period_id, "snapshot": snapshot})
+            self._sink(SnapshotRecorded(period_id, snapshot))

@@ -5,22 +5,14 @@ from __future__ import annotations
 import random
 import uuid
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from mock_server.domain.changes import PackagePut, Sink, nowhere
 from mock_server.domain.identities import Fixtures
 from mock_server.domain.packages import Package
 from mock_server.domain.period_fixtures import shared_fixture_period_store
 from mock_server.domain.period_store import PeriodStore
-
-# Told of every change to the state: (kind, record); see mock_server/persistence/replica.py.
-Observer = Callable[[str, Any], None]
-
-
-def _unobserved(kind: str, record: Any) -> None:
-    pass
 
 
 class PackageStore:
@@ -30,7 +22,7 @@ class PackageStore:
         self._by_id: dict[str, Package] = {}
         self._keys: dict[str, list[tuple[float, str]]] = {}
         self._ordered: dict[str, list[Package]] = {}
-        self.observer: Observer = _unobserved
+        self._sink: Sink = nowhere
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -42,7 +34,7 @@ class PackageStore:
         index = bisect_right(keys, key)
         keys.insert(index, key)
         self._ordered.setdefault(package.business_id, []).insert(index, package)
-        self.observer("package", package)
+        self._sink(PackagePut(package))
 
     def replace(self, package: Package) -> None:
         """Store a new version of a package already in the store (its created_at never changes)."""
@@ -50,7 +42,7 @@ class PackageStore:
         ordered = self._ordered[package.business_id]
         index = bisect_right(self._keys[package.business_id], (package.timeline.created_at, package.id)) - 1
         ordered[index] = package
-        self.observer("package", package)
+        self._sink(PackagePut(package))
 
     def put(self, package: Package) -> None:
         """Add the package, or store its new version (applying the log: see stores/replica.py)."""
@@ -58,6 +50,9 @@ class PackageStore:
             self.replace(package)
         else:
             self.add(package)
+
+    def send_changes_to(self, sink: Sink) -> None:
+        self._sink = sink
 
     def get(self, business_id: str, package_id: str) -> Package | None:
         """The package, or None when unknown or owned by another business."""
@@ -84,10 +79,10 @@ class Ledger:
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
 
-    def observe(self, observer: Observer) -> None:
-        """Tell ``observer`` of every change from now on."""
-        self.packages.observer = observer
-        self.periods.observer = observer
+    def send_changes_to(self, sink: Sink) -> None:
+        """Tell ``sink`` of every change from now on (domain/changes.py)."""
+        self.packages.send_changes_to(sink)
+        self.periods.send_changes_to(sink)
 
 
 def fresh_ledger(

@@ -1,7 +1,8 @@
 """This process's copy of the state, kept in line with the store's log.
 
-The state objects (ledgers, clocks, fault switches, steering) tell their observer of every
-change; the replica appends each change to the log as an event. Before every request the
+The state objects (ledgers, clocks, fault switches, steering) tell their sink of every change
+(a typed change: domain/changes.py); the replica appends each to the log as an event
+(persistence/events.py). Before every request the
 replica applies the events other processes appended since (``sync``); a request that
 changes state runs in a ``transaction``: the store's writer lock is taken, the replica
 synced, the handler run and its events committed, so every replica applies every change in
@@ -45,15 +46,25 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.bending.faults import FaultSwitches
 from mock_server.bending.sessions import Sessions, SessionState
 from mock_server.bending.steering import SteeringSettings
+from mock_server.domain.changes import (
+    AckPut,
+    Change,
+    ClockSet,
+    FaultsSet,
+    PackagePut,
+    PeriodPut,
+    SignOffPut,
+    SignOffRemoved,
+    Sink,
+    SnapshotRecorded,
+    SteeringSet,
+)
 from mock_server.domain.clock import Clock
-from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
 from mock_server.domain.identities import Fixtures
-from mock_server.domain.packages import Package
-from mock_server.domain.periods import Period
 from mock_server.domain.state import Ledger, fresh_ledger
 from mock_server.edge.errors import ApiError
 from mock_server.persistence.base import Event, EventLog, StoreError
-from mock_server.persistence.records import from_json, from_record, to_record
+from mock_server.persistence.events import LinkKey, LogEvent, SessionBased, SessionReset, decode, encode
 
 GLOBAL = "*"  # the session key of events that are not any session's (faults, steering)
 # Longest a request waits on the store before it is answered 503 (the issue asks for 5 s).
@@ -130,8 +141,8 @@ class Replica:
         self._reader = reader or store
         self._write_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dayzero-mock-store-write")
         self._read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dayzero-mock-store-read")
-        faults.observer = self._observer(GLOBAL, None)
-        steering.observer = self._observer(GLOBAL, None)
+        faults.send_changes_to(self._sink(GLOBAL, None))
+        steering.send_changes_to(self._sink(GLOBAL, None))
         # The states this replica keeps: it builds them (Sessions(builder=self)) and replays the
         # log into them (nothing to replay for memory).
         self.sessions = Sessions(self, idle_seconds=idle_seconds, max_sessions=max_sessions)
@@ -147,7 +158,7 @@ class Replica:
             return proposed
         with self.transaction():
             if self._secret is None:
-                self._append(GLOBAL, "secret", {"key": base64.b64encode(proposed).decode()})
+                self._append(GLOBAL, LinkKey(base64.b64encode(proposed).decode()))
                 self._secret = proposed
         return self._secret
 
@@ -164,7 +175,7 @@ class Replica:
                 events = list(self._reader.events_after(0, key))
             with self._applying_events():
                 for event in events:
-                    self._apply_to(state, event)
+                    self._apply_to(state, key, decode(event.kind, event.data))
         return state
 
     def reset(self, name: str | None, state: SessionState) -> None:
@@ -174,7 +185,7 @@ class Replica:
             self._rebuild(key, state, today)
             self._based.add(key)
             # The clock keeps its time through a reset; its older events are forgotten with the rest.
-            seq = self._append(key, "reset", {"today": today.isoformat(), "clock": state.clock.settings()})
+            seq = self._append(key, SessionReset(today, state.clock.settings()))
             if seq:
                 self.store.forget(key, seq)
             batch = _BATCH.get()
@@ -391,11 +402,11 @@ class Replica:
             self._fixtures, today=today, seed=self._seed, session=_name(key), seeded_ids=not self.store.shared
         )
         state = SessionState(ledger=ledger, clock=clock, base=today)
-        # The observers know the key and the day, never the state: a state that referred to
-        # itself through its ledger's observer would outlive a reset or an expiry until a full
-        # garbage collection (cli.py makes those rare), ~0.5 MB a time.
-        ledger.observe(self._observer(key, today))
-        clock.observer = self._observer(key, today)
+        # The sinks know the key and the day, never the state: a state that referred to itself
+        # through its ledger's sink would outlive a reset or an expiry until a full garbage
+        # collection (cli.py makes those rare), ~0.5 MB a time.
+        ledger.send_changes_to(self._sink(key, today))
+        clock.send_changes_to(self._sink(key, today))
         return state
 
     def _rebuild(self, key: str, state: SessionState, today: date) -> None:
@@ -403,48 +414,45 @@ class Replica:
         state.ledger, state.base = fresh.ledger, today
 
     def _apply(self, event: Event) -> None:
+        change = decode(event.kind, event.data)
         if event.session == GLOBAL:
-            data = json.loads(event.data)
-            if event.kind == "faults":
-                self._faults.set(data["active"])
-            elif event.kind == "secret":
-                self._secret = base64.b64decode(data["key"])
-            elif event.kind == "steering":
-                self._steering.restore(data)
+            match change:
+                case FaultsSet(active=active):
+                    self._faults.set(active)
+                case LinkKey(key=key):
+                    self._secret = base64.b64decode(key)
+                case SteeringSet():
+                    self._steering.restore(change)
             return
         state = self.sessions.loaded(_name(event.session))
         if state is not None:  # a named session not in memory loads its events when next used
-            self._apply_to(state, event)
+            self._apply_to(state, event.session, change)
 
-    def _apply_to(self, state: SessionState, event: Event) -> None:
+    def _apply_to(self, state: SessionState, key: str, change: LogEvent | None) -> None:
         ledger: Ledger = state.ledger
-        kind = event.kind
-        # The records (most of a log) are parsed straight into their dataclasses.
-        if kind == "package":
-            ledger.packages.put(from_json(Package, event.data))
-            return
-        if kind == "period":
-            ledger.periods.put(from_json(Period, event.data))
-            return
-        if kind == "ack":
-            ledger.periods.put_ack(from_json(ChecklistAck, event.data))
-            return
-        if kind == "sign_off":
-            ledger.periods.put_sign_off(from_json(SignOff, event.data))
-            return
-        data = json.loads(event.data)
-        if kind in ("base", "reset"):
-            self._based.add(event.session)
-            if kind == "reset" or date.fromisoformat(data["today"]) != state.base:
-                self._rebuild(event.session, state, date.fromisoformat(data["today"]))
-            if "clock" in data:
-                state.clock.restore(data["clock"])
-        elif kind == "sign_off_removed":
-            ledger.periods.remove_sign_off(data["period_id"], data["user_id"], data["role"])
-        elif kind == "snapshot":
-            ledger.periods.record_snapshot(data["period_id"], from_record(ScoreSnapshot, data["snapshot"]))
-        elif kind == "clock":
-            state.clock.restore(data)
+        match change:
+            case PackagePut(package=package):
+                ledger.packages.put(package)
+            case PeriodPut(period=period):
+                ledger.periods.put(period)
+            case AckPut(ack=ack):
+                ledger.periods.put_ack(ack)
+            case SignOffPut(sign_off=sign_off):
+                ledger.periods.put_sign_off(sign_off)
+            case SignOffRemoved(period_id=period_id, user_id=user_id, role=role):
+                ledger.periods.remove_sign_off(period_id, user_id, role)
+            case SnapshotRecorded(period_id=period_id, snapshot=snapshot):
+                ledger.periods.record_snapshot(period_id, snapshot)
+            case ClockSet():
+                state.clock.restore(change)
+            case SessionBased(today=today):
+                self._based.add(key)
+                if today != state.base:
+                    self._rebuild(key, state, today)
+            case SessionReset(today=today, clock=clock):
+                self._based.add(key)
+                self._rebuild(key, state, today)
+                state.clock.restore(clock)
 
     @contextmanager
     def _applying_events(self) -> Iterator[None]:
@@ -456,18 +464,21 @@ class Replica:
 
     # -- recording -----------------------------------------------------------------------------------
 
-    def _observer(self, key: str, base: date | None) -> Callable[[str, Any], None]:
-        def observe(kind: str, record: Any) -> None:
+    def _sink(self, key: str, base: date | None) -> Sink:
+        """Where the state of session ``key`` (based on the fixtures of ``base``) tells its
+        changes: each becomes an event of the log (none while applying the log's own)."""
+
+        def record(change: Change) -> None:
             if self._applying or not self.store.shared:
                 return
             if base is not None and key not in self._based:
                 self._based.add(key)
-                self._append(key, "base", {"today": base.isoformat()})
-            self._append(key, kind, to_record(record))
+                self._append(key, SessionBased(base))
+            self._append(key, change)
 
-        return observe
+        return record
 
-    def _append(self, key: str, kind: str, data: Any) -> int:
+    def _append(self, key: str, event: LogEvent) -> int:
         """Write an event this process has applied already: into the request's batch (written
         when its handler is done), or at once outside a request (at start). Inside a transaction
         (synced, alone) nothing unseen comes before it, so the sync cursor moves past it; outside
@@ -475,35 +486,17 @@ class Replica:
         events may, so the cursor stays and the next sync skips this event by its seq (``_mine``)."""
         if not self.store.shared:
             return 0
-        text = json.dumps(data, separators=(",", ":"))
-        identity = _identity(kind, data)
+        encoded = encode(event)
         batch = _BATCH.get()
         if batch is not None:
-            batch.ops.append((key, kind, text, identity))
+            batch.ops.append((key, encoded.kind, encoded.data, encoded.identity))
             return 0
-        seq = self.store.append(self._origin, key, kind, text, identity)
+        seq = self.store.append(self._origin, key, encoded.kind, encoded.data, encoded.identity)
         if self._in_transaction:
             self._seq = seq
         else:
             self._mine.add(seq)
         return seq
-
-
-def _identity(kind: str, data: Any) -> str | None:
-    """What an event is the latest word on (a record, the clock, the fault set): the store keeps
-    the newest event of an identity and drops the older ones, so the log holds the state, not
-    its history. None: an event that is never superseded (base, reset, the link key)."""
-    if kind in ("package", "period"):
-        return f"{kind}:{data['id']}"
-    if kind == "ack":
-        return f"ack:{data['business_id']}:{data['period_start']}:{data['step_id']}"
-    if kind in ("sign_off", "sign_off_removed"):
-        return f"sign_off:{data['period_id']}:{data['user_id']}:{data['role']}"
-    if kind == "snapshot":
-        return f"snapshot:{data['period_id']}:{data['snapshot']['day']}"
-    if kind in ("clock", "faults", "steering"):
-        return kind
-    return None
 
 
 def _deadline() -> float:
