@@ -41,7 +41,7 @@ class SteeringSettings:
 
     latency_ms: tuple[int, int] | None = None
     chaos: float = 0.0
-    _sink: Sink = field(default=nowhere, repr=False, compare=False)  # told of every change
+    _sink: Sink = field(default=nowhere, init=False, repr=False, compare=False)  # told of every change
 
     def send_changes_to(self, sink: Sink) -> None:
         self._sink = sink
