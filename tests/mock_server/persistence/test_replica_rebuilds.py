@@ -56,6 +56,7 @@ class GatedLog:
     def __init__(self, log: Any) -> None:
         self._log = log
         self._gates: dict[str, list[Gate]] = {"append": [], "head": [], "events_after": []}
+        self.heads = 0  # calls of head(): one per read that brings the replica up to date
 
     def gate(self, call: str) -> Gate:
         self._gates[call].append(Gate())
@@ -70,6 +71,7 @@ class GatedLog:
         return self._log.append(*args, **kwargs)
 
     def head(self) -> int:
+        self.heads += 1
         self._pass("head")
         return self._log.head()
 
@@ -177,3 +179,26 @@ def test_a_download_for_a_session_not_in_memory_reads_it_off_the_event_loop(
         held.release()
         fetched = download.result(WAIT)
         assert fetched.status_code == 200 and len(fetched.content) == link["file_size_bytes"]
+
+
+def test_reads_whose_requests_gave_up_are_not_made_when_the_store_answers_again(
+    gated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that hangs: every request answers 503 in time, and the reads they queued are
+    dropped (their futures cancelled), not made one after the other (each a read of the whole
+    log for a stale replica) once the database answers again."""
+    from mock_server.persistence import replica
+
+    client, _, reader = gated
+    monkeypatch.setattr(replica, "STORE_TIMEOUT", 0.3)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        held = reader.gate("head")
+        first: Future = pool.submit(client.get, PACKAGES)
+        held.wait_entered()  # the reader hangs in this read
+        for _ in range(5):
+            assert client.get(PACKAGES).status_code == 503  # each queued a read behind it, then gave up
+        made = reader.heads
+        held.release()
+        assert first.result(WAIT).status_code == 503
+    assert client.get(PACKAGES).status_code == 200
+    assert reader.heads == made + 1  # this request's read; none of the five given up
