@@ -27,6 +27,7 @@ import asyncio
 import base64
 import contextlib
 import functools
+import gc
 import json
 import logging
 import os
@@ -126,9 +127,10 @@ class Replica:
         steering.observer = self._observer(GLOBAL, None)
         # The states this replica keeps: it builds them (Sessions(builder=self)) and replays the
         # log into them (nothing to replay for memory).
-        self.sessions = Sessions(self, idle_seconds=idle_seconds, max_sessions=max_sessions)
-        if store.shared:
-            self.sync()
+        with _collections_paused():
+            self.sessions = Sessions(self, idle_seconds=idle_seconds, max_sessions=max_sessions)
+            if store.shared:
+                self.sync()
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -470,6 +472,20 @@ def _identity(kind: str, data: Any) -> str | None:
     if kind in ("clock", "faults", "steering"):
         return kind
     return None
+
+
+@contextmanager
+def _collections_paused() -> Iterator[None]:
+    """No garbage collection while the state is built from the log at start: replaying makes
+    a few objects per record and no cycles, and the collector walking the growing state again
+    and again was over half of a restart on 100k packages (benchmarks/README.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _deadline() -> float:
