@@ -364,7 +364,11 @@ def _serve(argv: Sequence[str] | None) -> int:
         return serve_in_workers(WorkerApp(settings), sock, settings.workers, log_level)
 
     from mock_server.app import create_app
+    from mock_server.reports.builds import start_build_pool
 
+    # The zip builders import while the state loads: after a restart, the first list of ready
+    # packages waits for their zips (benchmarks/restart.py).
+    start_build_pool()
     app = create_app(settings)
     _tune_garbage_collector()
     print(banner(settings), flush=True)

@@ -54,7 +54,7 @@ from mock_server.domain.periods import Period
 from mock_server.domain.state import Ledger, fresh_ledger
 from mock_server.edge.errors import ApiError
 from mock_server.persistence.base import Event, EventLog, StoreError
-from mock_server.persistence.records import from_json, from_record, to_record
+from mock_server.persistence.records import from_json, from_record, package_key, to_record
 
 GLOBAL = "*"  # the session key of events that are not any session's (faults, steering)
 # Longest a request waits on the store before it is answered 503 (the issue asks for 5 s).
@@ -388,9 +388,10 @@ class Replica:
     def _apply_to(self, state: SessionState, event: Event) -> None:
         ledger: Ledger = state.ledger
         kind = event.kind
-        # The records (most of a log) are parsed straight into their dataclasses.
+        # The records (most of a log) are parsed straight into their dataclasses; packages
+        # (most of a big log) only when first read.
         if kind == "package":
-            ledger.packages.put(from_json(Package, event.data))
+            ledger.packages.put_encoded(*package_key(event.data), event.data, _decode_package)
             return
         if kind == "period":
             ledger.periods.put(from_json(Period, event.data))
@@ -455,6 +456,10 @@ class Replica:
         if self._in_transaction:
             self._seq = seq
         return seq
+
+
+def _decode_package(text: str) -> Package:
+    return from_json(Package, text)
 
 
 def _identity(kind: str, data: Any) -> str | None:
