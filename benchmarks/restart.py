@@ -1,20 +1,24 @@
 """A restart on a store with history: 100k packages and a year of period activity.
 
-Usage: python benchmarks/restart.py [--packages 100000] [--days 365] [--keep PATH]
+Usage: python benchmarks/restart.py [--packages 100000] [--days 365] [--keep PATH [--reuse]]
+                                   [--rounds 3] [--against CHECKOUT]
 Builds a SQLite store as the mock writes it: a year of period activity driven through the
 mock itself (in-process, the clock advanced a day at a time: each day every business's
 close score is read (a snapshot), a checklist step acknowledged again, a sign-off given and
 taken back, and every week a closed period reopened and closed again), then N packages
 (one created through the mock, its event copied N times with new ids and creation times, as
 N creates would have left it). Then it times `dayzero-mock serve --store sqlite:///...` from
-start to its first answer of a package list, three times, and prints the figures and the
-database's size and event count as JSON.
+start to its first answer of a package list, ``--rounds`` times (alternating with the same
+restart of another checkout, ``--against``), and prints the figures and the database's size
+and event count as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import os
 import socket
 import sqlite3
 import sys
@@ -94,14 +98,24 @@ def build(path: Path, packages: int, days: int) -> None:
     db.close()
 
 
-def time_restart(path: Path) -> float:
+def time_restart(path: Path, source: Path) -> float:
+    """Seconds from starting the mock of ``source`` (a checkout) on the store to its first list."""
     port = free_port()
-    exe = str(Path(sys.executable).with_name("dayzero-mock"))
-    command = [exe, "serve", "--port", str(port), "--store", f"sqlite:///{path}"]
+    # `python -m mock_server.cli` run in the checkout imports that checkout's code.
+    command = [sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), "--store", f"sqlite:///{path}"]
     ready = f"http://127.0.0.1:{port}{PACKAGES}?limit=20"
     headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
-    with server_process(command, ready, headers=headers, startup_timeout=120) as (_, seconds):
+    with server_process(command, ready, headers=headers, startup_timeout=120, cwd=str(source)) as (_, seconds):
         return seconds
+
+
+def compiled(source: Path) -> Path:
+    """The checkout with its bytecode written, as an installed mock has it (even where
+    PYTHONDONTWRITEBYTECODE is set): both versions import on equal footing."""
+    for package in ("mock_server", "dayzero_mock_kit"):
+        if not compileall.compile_dir(source / package, quiet=1):
+            raise SystemExit(f"restart.py: cannot compile {source / package}")
+    return source
 
 
 def describe(path: Path) -> dict[str, object]:
@@ -117,7 +131,17 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", type=Path, help="build the store here (and keep it) instead of a temp folder")
     parser.add_argument("--reuse", action="store_true", help="time the store at --keep as it is, without building")
+    parser.add_argument("--rounds", type=int, default=3, help="restarts timed (per version)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. `git archive REV | tar -x -C DIR`): its restarts timed too, alternating",
+    )
     args = parser.parse_args()
+    if args.against is not None and not (args.against / "mock_server" / "cli.py").is_file():
+        parser.error(f"--against {args.against} is not a checkout of this repository (no mock_server/cli.py)")
+    if args.reuse and not (args.keep and args.keep.is_file()):
+        parser.error("--reuse needs --keep PATH of a store built before")
     folder = Path(tempfile.mkdtemp(prefix="dz-restart-"))
     path = args.keep or folder / "mock.db"
     started = time.perf_counter()
@@ -127,7 +151,18 @@ def main() -> int:
     figures: dict[str, object] = {"packages": args.packages, "days": args.days}
     figures["build_seconds"] = round(time.perf_counter() - started, 1)
     figures["before_restart"] = describe(path)
-    figures["first_answer_seconds"] = [round(time_restart(path), 2) for _ in range(3)]
+    here = compiled(Path(__file__).resolve().parent.parent)
+    against = compiled(args.against.resolve()) if args.against is not None else None
+    times: dict[str, list[float]] = {"this": [], "against": []}
+    for _ in range(args.rounds):
+        if against is not None:
+            times["against"].append(round(time_restart(path, against), 2))
+        times["this"].append(round(time_restart(path, here), 2))
+    figures["first_answer_seconds"] = times["this"]
+    if against is not None:
+        figures["against"] = str(args.against)
+        figures["against_first_answer_seconds"] = times["against"]
+    figures["load_average"] = [round(load, 1) for load in os.getloadavg()]
     figures["after_restarts"] = describe(path)
     print(json.dumps(figures, indent=2))
     return 0
