@@ -130,7 +130,9 @@ def describe(path: Path) -> dict[str, object]:
     db = sqlite3.connect(path)
     kinds = dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
     db.close()
-    return {"size_mb": round(path.stat().st_size / 2**20, 1), "events": sum(kinds.values()), "by_kind": kinds}
+    # The file and its write-ahead log (what is not checkpointed yet is only there).
+    size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    return {"size_mb": round(size / 2**20, 1), "events": sum(kinds.values()), "by_kind": kinds}
 
 
 def main() -> int:
