@@ -1,20 +1,24 @@
 """A restart on a store with history: 100k packages and a year of period activity.
 
-Usage: python benchmarks/restart.py [--packages 100000] [--days 365] [--keep PATH]
+Usage: python benchmarks/restart.py [--packages 100000] [--days 365] [--keep PATH [--reuse]]
+                                   [--rounds 3] [--against CHECKOUT]
 Builds a SQLite store as the mock writes it: a year of period activity driven through the
 mock itself (in-process, the clock advanced a day at a time: each day every business's
 close score is read (a snapshot), a checklist step acknowledged again, a sign-off given and
 taken back, and every week a closed period reopened and closed again), then N packages
 (one created through the mock, its event copied N times with new ids and creation times, as
 N creates would have left it). Then it times `dayzero-mock serve --store sqlite:///...` from
-start to its first answer of a package list, three times, and prints the figures and the
-database's size and event count as JSON.
+start to its first answer of a package list, ``--rounds`` times, alternating with the same
+start on an empty store (and with the restart of another checkout, ``--against``), and prints
+the figures and the database's size and event count as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import os
 import socket
 import sqlite3
 import sys
@@ -87,28 +91,48 @@ def build(path: Path, packages: int, days: int) -> None:
             "workflow_id": f"month-end-package-{package_id}",
             "timeline": {**template["timeline"], "created_at": created - (packages - i)},
         }
-        rows.append((origin, session, "package", json.dumps(record, separators=(",", ":"))))
+        rows.append((origin, session, "package", json.dumps(record, separators=(",", ":")), f"package:{package_id}"))
     with db:
-        db.executemany("INSERT INTO events (origin, session, kind, data) VALUES (?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO events (origin, session, kind, data, ident) VALUES (?, ?, ?, ?, ?)", rows)
     db.execute("VACUUM")
     db.close()
 
 
-def time_restart(path: Path) -> float:
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_restart(path: Path, source: Path) -> tuple[float, float]:
+    """Seconds from starting the mock of ``source`` (a checkout) on the store to its first list,
+    and the CPU seconds its process used by then (what the wall time is on an idle machine: the
+    zip builders' processes run beside it; on a loaded one the wall time is mostly waiting)."""
     port = free_port()
-    exe = str(Path(sys.executable).with_name("dayzero-mock"))
-    command = [exe, "serve", "--port", str(port), "--store", f"sqlite:///{path}"]
+    # `python -m mock_server.cli` run in the checkout imports that checkout's code.
+    command = [sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), "--store", f"sqlite:///{path}"]
     ready = f"http://127.0.0.1:{port}{PACKAGES}?limit=20"
     headers = {"Authorization": "Bearer dz_demo_acme", "x-business-id": ACME_ID}
-    with server_process(command, ready, headers=headers, startup_timeout=120) as (_, seconds):
-        return seconds
+    with server_process(command, ready, headers=headers, startup_timeout=120, cwd=str(source)) as (process, seconds):
+        return round(seconds, 2), round(cpu_seconds(process.pid), 2)
+
+
+def compiled(source: Path) -> Path:
+    """The checkout with its bytecode written, as an installed mock has it (even where
+    PYTHONDONTWRITEBYTECODE is set): both versions import on equal footing."""
+    for package in ("mock_server", "dayzero_mock_kit"):
+        if not compileall.compile_dir(source / package, quiet=1):
+            raise SystemExit(f"restart.py: cannot compile {source / package}")
+    return source
 
 
 def describe(path: Path) -> dict[str, object]:
     db = sqlite3.connect(path)
     kinds = dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
     db.close()
-    return {"size_mb": round(path.stat().st_size / 2**20, 1), "events": sum(kinds.values()), "by_kind": kinds}
+    # The file and its write-ahead log (what is not checkpointed yet is only there).
+    size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    return {"size_mb": round(size / 2**20, 1), "events": sum(kinds.values()), "by_kind": kinds}
 
 
 def main() -> int:
@@ -117,7 +141,17 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", type=Path, help="build the store here (and keep it) instead of a temp folder")
     parser.add_argument("--reuse", action="store_true", help="time the store at --keep as it is, without building")
+    parser.add_argument("--rounds", type=int, default=3, help="restarts timed (per version)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. `git archive REV | tar -x -C DIR`): its restarts timed too, alternating",
+    )
     args = parser.parse_args()
+    if args.against is not None and not (args.against / "mock_server" / "cli.py").is_file():
+        parser.error(f"--against {args.against} is not a checkout of this repository (no mock_server/cli.py)")
+    if args.reuse and not (args.keep and args.keep.is_file()):
+        parser.error("--reuse needs --keep PATH of a store built before")
     folder = Path(tempfile.mkdtemp(prefix="dz-restart-"))
     path = args.keep or folder / "mock.db"
     started = time.perf_counter()
@@ -127,7 +161,22 @@ def main() -> int:
     figures: dict[str, object] = {"packages": args.packages, "days": args.days}
     figures["build_seconds"] = round(time.perf_counter() - started, 1)
     figures["before_restart"] = describe(path)
-    figures["first_answer_seconds"] = [round(time_restart(path), 2) for _ in range(3)]
+    here = compiled(Path(__file__).resolve().parent.parent)
+    against = compiled(args.against.resolve()) if args.against is not None else None
+    empty = folder / "empty.db"  # the same start on an empty store: what the log adds
+    # Each: [wall seconds to the first answer, CPU seconds of the mock's process by then].
+    times: dict[str, list[tuple[float, float]]] = {"this": [], "against": [], "empty": []}
+    for _ in range(args.rounds):
+        if against is not None:
+            times["against"].append(time_restart(path, against))
+        times["this"].append(time_restart(path, here))
+        times["empty"].append(time_restart(empty, here))
+    figures["first_answer_wall_cpu_seconds"] = times["this"]
+    figures["empty_store_wall_cpu_seconds"] = times["empty"]
+    if against is not None:
+        figures["against"] = str(args.against)
+        figures["against_wall_cpu_seconds"] = times["against"]
+    figures["load_average"] = [round(load, 1) for load in os.getloadavg()]
     figures["after_restarts"] = describe(path)
     print(json.dumps(figures, indent=2))
     return 0

@@ -74,7 +74,6 @@ def _config(app: Any, log_level: str) -> uvicorn.Config:
 def serve_in_this_process(app: Any, sock: socket.socket, log_level: str) -> int:
     """Serve ``app`` on ``sock`` until a stop signal; stop the build pool; exit status 0."""
     server = StoppableServer(_config(app, log_level))
-    start_build_pool()
     try:
         server.run(sockets=[sock])
     finally:
@@ -86,8 +85,8 @@ def serve_in_this_process(app: Any, sock: socket.socket, log_level: str) -> int:
 
 def _worker_main(make_app: Callable[[], Any], sock: socket.socket, log_level: str) -> None:
     """One ``--workers`` process: serve until told to stop, then stop its own build pool."""
+    start_build_pool()  # its processes import while this one loads the state
     server = StoppableServer(_config(make_app(), log_level))
-    start_build_pool()
     try:
         server.run(sockets=[sock])
     finally:

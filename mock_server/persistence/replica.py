@@ -28,6 +28,7 @@ import asyncio
 import base64
 import contextlib
 import functools
+import gc
 import json
 import logging
 import os
@@ -51,7 +52,6 @@ from mock_server.domain.changes import (
     Change,
     ClockSet,
     FaultsSet,
-    PackagePut,
     PeriodPut,
     SignOffPut,
     SignOffRemoved,
@@ -64,7 +64,16 @@ from mock_server.domain.identities import Fixtures
 from mock_server.domain.state import Ledger, fresh_ledger
 from mock_server.edge.errors import ApiError
 from mock_server.persistence.base import Event, EventLog, StoreError
-from mock_server.persistence.events import LinkKey, LogEvent, SessionBased, SessionReset, decode, encode
+from mock_server.persistence.events import (
+    LinkKey,
+    LogEvent,
+    PackageLogged,
+    SessionBased,
+    SessionReset,
+    decode,
+    encode,
+    package_of,
+)
 
 GLOBAL = "*"  # the session key of events that are not any session's (faults, steering)
 # Longest a request waits on the store before it is answered 503 (the issue asks for 5 s).
@@ -145,9 +154,10 @@ class Replica:
         steering.send_changes_to(self._sink(GLOBAL, None))
         # The states this replica keeps: it builds them (Sessions(builder=self)) and replays the
         # log into them (nothing to replay for memory).
-        self.sessions = Sessions(self, idle_seconds=idle_seconds, max_sessions=max_sessions)
-        if store.shared:
-            self.sync()
+        with _collections_paused():
+            self.sessions = Sessions(self, idle_seconds=idle_seconds, max_sessions=max_sessions)
+            if store.shared:
+                self.sync()
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -431,8 +441,8 @@ class Replica:
     def _apply_to(self, state: SessionState, key: str, change: LogEvent | None) -> None:
         ledger: Ledger = state.ledger
         match change:
-            case PackagePut(package=package):
-                ledger.packages.put(package)
+            case PackageLogged():  # most of a big log: built when first read
+                ledger.packages.put_encoded(change.id, change.business_id, change.created_at, change.text, package_of)
             case PeriodPut(period=period):
                 ledger.periods.put(period)
             case AckPut(ack=ack):
@@ -497,6 +507,20 @@ class Replica:
         else:
             self._mine.add(seq)
         return seq
+
+
+@contextmanager
+def _collections_paused() -> Iterator[None]:
+    """No garbage collection while the state is built from the log at start: replaying makes
+    a few objects per record and no cycles, and the collector walking the growing state again
+    and again was over half of a restart on 100k packages (benchmarks/README.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _deadline() -> float:

@@ -72,7 +72,7 @@ class SqlLog:
             query += f" AND session = {self.PARAM}"
             params += (session,)
         rows = self._execute(query + " ORDER BY seq", params).fetchall()
-        return (Event(*row) for row in rows)
+        return map(Event._make, rows)
 
     def append(self, origin: str, session: str, kind: str, data: str, identity: str | None = None) -> int:
         p = self.PARAM
