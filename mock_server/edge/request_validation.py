@@ -99,12 +99,44 @@ class QueryValidator:
         op_models = self.models.get(operation_id(scope) or "")
         if op_models is None or op_models.query is None:
             return
-        raw = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-        try:
-            parsed = op_models.query.model_validate(raw)
-        except ValidationError as error:
-            raise RequestValidationError(pydantic_errors(error, "query")) from None
-        _context(scope)["query"] = parsed.model_dump(by_alias=True)
+        _context(scope)["query"] = validated_query(op_models.query, scope.get("query_string", b""))
+
+
+def validated_query(model: type[BaseModel], query_string: bytes) -> dict[str, Any]:
+    """The query string's parameters as ``model`` validates them, or the contract's 422."""
+    raw = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    try:
+        parsed = model.model_validate(raw)
+    except ValidationError as error:
+        raise RequestValidationError(pydantic_errors(error, "query")) from None
+    return parsed.model_dump(by_alias=True)
+
+
+def parse_json_body(raw: bytes, model: type[BaseModel]) -> BaseModel:
+    """The body as ``model``, or the contract's 422 (FastAPI's 400 for bytes that are no JSON text)."""
+    if not raw.strip():
+        raise RequestValidationError([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ["body", error.pos],
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": error.msg},
+                }
+            ]
+        ) from None
+    except (ValueError, RecursionError):
+        # Invalid UTF-8, a number too long to convert, nesting too deep: FastAPI's answer.
+        raise ApiError(400, "There was an error parsing the body") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise RequestValidationError(pydantic_errors(error, "body")) from None
 
 
 class JsonBodyValidator(AbstractRequestBodyValidator):
@@ -130,34 +162,8 @@ class JsonBodyValidator(AbstractRequestBodyValidator):
 
         op_models = self.models.get(operation_id(scope) or "")
         if op_models is not None and op_models.body is not None:
-            _context(scope)["payload"] = self._validate_bytes(raw, op_models.body)
+            _context(scope)["payload"] = parse_json_body(raw, op_models.body)
         return self._insert_messages(receive, messages=iter(messages)), scope
-
-    @staticmethod
-    def _validate_bytes(raw: bytes, model: type[BaseModel]) -> BaseModel:
-        if not raw.strip():
-            raise RequestValidationError([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise RequestValidationError(
-                [
-                    {
-                        "type": "json_invalid",
-                        "loc": ["body", error.pos],
-                        "msg": "JSON decode error",
-                        "input": {},
-                        "ctx": {"error": error.msg},
-                    }
-                ]
-            ) from None
-        except (ValueError, RecursionError):
-            # Invalid UTF-8, a number too long to convert, nesting too deep: FastAPI's answer.
-            raise ApiError(400, "There was an error parsing the body") from None
-        try:
-            return model.model_validate(data)
-        except ValidationError as error:
-            raise RequestValidationError(pydantic_errors(error, "body")) from None
 
 
 class JsonResponseValidator(AbstractResponseBodyValidator):
