@@ -87,7 +87,8 @@ class Journal:
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in record.items() if not key.startswith("_")}
+    """The record as served: ``at`` written from ``_at`` when it is read, not per request."""
+    return {"at": iso_instant(record["_at"]), **{k: v for k, v in record.items() if not k.startswith("_")}}
 
 
 class JournalMiddleware:
@@ -131,7 +132,6 @@ class JournalMiddleware:
             method = scope.get("method", "GET")
             self.journal.add(
                 {
-                    "at": iso_instant(arrived),
                     "_at": arrived,
                     "method": method,
                     "path": path,

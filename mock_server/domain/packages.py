@@ -39,12 +39,21 @@ class Package:
     # per instance in __post_init__: a copy made with dataclasses.replace starts with its own,
     # empty cache, and the stores' records leave it out.
     _json_by_status: ClassVar[dict[str, str]]
+    _stages: ClassVar[dict[int, Stage]]  # the same, for the Stage of each phase (see stage)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_json_by_status", {})
+        object.__setattr__(self, "_stages", {})
 
     def stage(self, now: float) -> Stage:
-        return stage_at(self.timeline, now)
+        # One Stage object per phase of the timeline, made on first use: the phase is two
+        # comparisons, and within a phase the stage does not depend on ``now``.
+        timeline = self.timeline
+        phase = 0 if now < timeline.started_at else 1 if now < timeline.finished_at else 2
+        stage = self._stages.get(phase)
+        if stage is None:
+            stage = self._stages[phase] = stage_at(timeline, now)
+        return stage
 
     def sort_value(self, column: str, now: float) -> Any:
         if column == "created_at":

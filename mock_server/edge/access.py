@@ -8,6 +8,7 @@ header's shape (422), then permission for that business (403).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ def authorize(headers: Headers, fixtures: Fixtures, now: float, *, allow_any_bus
             [{"type": "missing", "loc": ["header", BUSINESS_HEADER], "msg": "Field required", "input": None}]
         )
     try:
-        business_id = str(_UUID.validate_python(raw_business.strip()))
+        business_id = _business_id(raw_business.strip())
     except ValidationError as error:
         raise RequestValidationError(
             [{**e, "loc": ["header", BUSINESS_HEADER]} for e in pydantic_errors(error, "header")]
@@ -57,6 +58,12 @@ def authorize(headers: Headers, fixtures: Fixtures, now: float, *, allow_any_bus
     if business_id not in token.user.business_ids and not allow_any_business:
         raise not_permitted()
     return Principal(user=token.user, business=business)
+
+
+@functools.lru_cache(maxsize=256)
+def _business_id(text: str) -> str:
+    """The header's UUID in canonical form (pydantic's ValidationError, never cached, if none)."""
+    return str(_UUID.validate_python(text))
 
 
 class AccessMiddleware:

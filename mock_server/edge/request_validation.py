@@ -8,6 +8,7 @@ through connexion's request context (``query`` and ``payload`` keyword arguments
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -103,7 +104,15 @@ class QueryValidator:
 
 
 def validated_query(model: type[BaseModel], query_string: bytes) -> dict[str, Any]:
-    """The query string's parameters as ``model`` validates them, or the contract's 422."""
+    """The query string's parameters as ``model`` validates them, or the contract's 422.
+
+    A pure function of the two: the last valid ones are kept (clients repeat the same few
+    query strings: a first page, a poll), and each caller gets its own copy of the dict."""
+    return dict(_validated_query(model, query_string))
+
+
+@functools.lru_cache(maxsize=1024)
+def _validated_query(model: type[BaseModel], query_string: bytes) -> dict[str, Any]:
     raw = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
     try:
         parsed = model.model_validate(raw)
