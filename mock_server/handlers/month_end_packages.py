@@ -108,7 +108,7 @@ class MonthEndPackagesApi:
     def package_json(self, package: Package, now: float) -> str:
         """The package at ``now`` as MonthEndPackageResponse JSON text (ZipPending while a ready
         package's zip still builds: see ``_rendered``)."""
-        return package.json_text(package.stage(now), self.artifact)
+        return package.json_at(now, self.artifact)
 
     async def _rendered(self, render: Callable[[], str]) -> str:
         """``render()``, after awaiting any zip it needs that is still building."""
