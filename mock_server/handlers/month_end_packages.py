@@ -216,6 +216,7 @@ class MonthEndPackagesApi:
         now = self._clock.timestamp()
         store = self._ledger().packages
         business_id = principal.business.id
+        artifact = self.artifact
 
         def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
             keys, packages = store.by_created(business_id)
@@ -230,7 +231,7 @@ class MonthEndPackagesApi:
                 business_id=business_id,
                 sort_columns=self._sort_columns[Operation.LIST_PACKAGES],
                 entries=entries,
-                render_json=lambda p: self.package_json(p, now),
+                render_json=lambda p: p.json_at(now, artifact),
                 codec=self._codec,
             )
         )
