@@ -8,6 +8,7 @@ control API serves them at ``/__mock/requests``; requests to ``/__mock`` itself 
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import deque
@@ -105,7 +106,8 @@ class JournalMiddleware:
         self.app = app
         self.journal = journal
         self.clock = clock
-        self.operation_id = operation_id
+        # A pure function of the table: the paths clients repeat are looked up once.
+        self.operation_id = functools.lru_cache(maxsize=4096)(operation_id)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
