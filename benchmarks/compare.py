@@ -74,6 +74,19 @@ def fill(base: str, count: int, *, distinct: bool = False) -> None:
             client.post(CREATE, json=body).raise_for_status()
 
 
+def settle(base: str, seconds: float = 30.0) -> None:
+    """Wait until the first page shows only ready packages (their zip built): the builds and the
+    first renderings of a ready package belong to no scenario."""
+    deadline = time.monotonic() + seconds
+    with httpx.Client(base_url=base, headers=HEADERS, timeout=30) as client:
+        while time.monotonic() < deadline:
+            items = client.get(CREATE, params={"limit": 20}).json()["items"]
+            if all(item["status"] == "ready" for item in items):
+                return
+            time.sleep(0.5)
+    raise SystemExit(f"benchmarks/compare.py: the packages at {base} were not ready within {seconds:.0f} s")
+
+
 def both(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str, dict[str, float]]:
     return {
         "GET list": run_wrk(base + LIST, "GET", None, seconds, connections, threads=threads),
@@ -118,6 +131,7 @@ def servers(seconds: int, connections: int, *, rounds: int = 2, node: str | None
     with ExitStack() as stack:
         targets["mock"] = stack.enter_context(mock())
         fill(targets["mock"], 200)
+        settle(targets["mock"])
         if PRISM.exists():
             port = free_port()
             command = [
