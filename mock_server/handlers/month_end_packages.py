@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connexion import request
+from connexion.context import scope as request_scope
 from pydantic import BaseModel
 
 from dayzero_mock_kit.openapi.operations import Operation
@@ -23,6 +23,7 @@ from mock_server.edge.access import Principal
 from mock_server.edge.download_links import LinkSigner
 from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
 from mock_server.edge.generations import Reply, json_reply
+from mock_server.edge.scopes import header
 from mock_server.listing.cursors import CursorCodec
 from mock_server.listing.lists import Key, list_page, sorted_entries
 from mock_server.reports.archive import ArchiveSpec
@@ -166,7 +167,9 @@ class MonthEndPackagesApi:
 
         now = self._clock.timestamp()
         package_id = ledger.new_id()
-        outcome = preferred_outcome(request.headers.get("prefer"))
+        # The request's own header, read from its scope (a ConnexionRequest per call costs more).
+        raw_prefer = header(request_scope, b"prefer")
+        outcome = preferred_outcome(raw_prefer.decode("latin-1") if raw_prefer is not None else None)
         error_message = self._failure_message(package_id, principal.business.id, start, reports, outcome)
         package = Package(
             id=package_id,
