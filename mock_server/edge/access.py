@@ -37,11 +37,24 @@ class Principal:
 
 def authorize(headers: Headers, fixtures: Fixtures, now: float, *, allow_any_business: bool = False) -> Principal:
     """The principal of a request, or the contract's 401/422/403."""
-    scheme, _, token_value = headers.get("authorization", "").partition(" ")
+    return authorize_values(
+        headers.get("authorization"), headers.get(BUSINESS_HEADER), fixtures, now, allow_any_business=allow_any_business
+    )
+
+
+def authorize_values(
+    authorization: str | None,
+    raw_business: str | None,
+    fixtures: Fixtures,
+    now: float,
+    *,
+    allow_any_business: bool = False,
+) -> Principal:
+    """``authorize`` given the two headers' first values (None: absent)."""
+    scheme, _, token_value = (authorization or "").partition(" ")
     token = fixtures.tokens.get(token_value.strip()) if scheme.lower() == "bearer" else None
     if token is None or (token.expires_at is not None and token.expires_at.timestamp() <= now):
         raise not_authenticated()
-    raw_business = headers.get(BUSINESS_HEADER)
     if raw_business is None:
         raise RequestValidationError(
             [{"type": "missing", "loc": ["header", BUSINESS_HEADER], "msg": "Field required", "input": None}]

@@ -27,7 +27,6 @@ from typing import Any
 
 from connexion.context import _context, _receive, _scope
 from connexion.frameworks.starlette import starlettify_path
-from starlette.datastructures import Headers
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +34,7 @@ from mock_server.bending.faults import FaultLayer
 from mock_server.bending.steering import SteeringSettings
 from mock_server.domain.clock import Clock
 from mock_server.domain.identities import Fixtures
-from mock_server.edge.access import authorize
+from mock_server.edge.access import authorize_values
 from mock_server.edge.errors import ApiError, RequestValidationError
 from mock_server.edge.request_validation import OperationModels, parse_json_body, validated_query
 
@@ -155,16 +154,20 @@ class FastPath:
             return
         route, path_params = matched
         headers = scope["headers"]
-        content_type = None
+        content_type = authorization = business = None  # each header's first value, as Headers.get
         for name, value in headers:
             if name == b"prefer":
                 await self.app(scope, receive, send)  # steering's to answer
                 return
-            if name == b"content-type" and content_type is None:
-                content_type = value
+            if name == b"content-type":
+                content_type = value if content_type is None else content_type
+            elif name == b"authorization":
+                authorization = value if authorization is None else authorization
+            elif name == b"x-business-id":
+                business = value if business is None else business
         messages: list[Message] = []
         try:
-            context = self._context(route, scope)
+            context = self._context(route, scope, authorization, business)
             if route.takes_body:
                 if content_type is not None and not _is_json(content_type):
                     raise _Declined
@@ -193,11 +196,18 @@ class FastPath:
         )
         await response(scope, receive, send)
 
-    def _context(self, route: Route, scope: Scope) -> dict[str, Any]:
+    def _context(
+        self, route: Route, scope: Scope, authorization: bytes | None, business: bytes | None
+    ) -> dict[str, Any]:
         """The principal and the validated query, as the access and validation layers give them."""
         context: dict[str, Any] = {}
         if route.protected:
-            context["principal"] = authorize(Headers(scope=scope), self.fixtures, self.clock.timestamp())
+            context["principal"] = authorize_values(
+                authorization.decode("latin-1") if authorization is not None else None,
+                business.decode("latin-1") if business is not None else None,
+                self.fixtures,
+                self.clock.timestamp(),
+            )
         models = self.models.get(route.operation_id)
         if models is not None and models.query is not None:
             context["query"] = validated_query(models.query, scope.get("query_string", b""))

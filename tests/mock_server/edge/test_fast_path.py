@@ -38,13 +38,13 @@ BODY = {"selected_reports": ["pl"], "period_start": "2026-10-01", "period_end": 
 def taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many requests the fast path authorized (every contract operation is protected)."""
     calls: list[int] = []
-    authorize = fast_path.authorize
+    authorize = fast_path.authorize_values
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return authorize(*args, **kwargs)
 
-    monkeypatch.setattr(fast_path, "authorize", counting)
+    monkeypatch.setattr(fast_path, "authorize_values", counting)
     return calls
 
 
