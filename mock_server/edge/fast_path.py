@@ -60,12 +60,23 @@ class Routes:
     """The contract's operations in connexion's routing order (the document's order; the first
     route whose path and method both match wins, as in Starlette's router)."""
 
-    def __init__(self, routes: Iterable[Route]) -> None:
+    def __init__(self, routes: Iterable[Route], literal_paths: Mapping[str, str] | None = None) -> None:
         self._by_method: dict[str, list[Route]] = {}
         for route in routes:
             self._by_method.setdefault(route.method, []).append(route)
+        # A path without parameters that no earlier route of its method matches: found by a
+        # dict lookup, with the same result as trying the routes in order.
+        self._exact: dict[tuple[str, str], Route] = {}
+        for method, listed in self._by_method.items():
+            for index, route in enumerate(listed):
+                path = (literal_paths or {}).get(route.operation_id)
+                if path is not None and not any(earlier.regex.match(path) for earlier in listed[:index]):
+                    self._exact[(method, path)] = route
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        exact = self._exact.get((method, path))
+        if exact is not None:
+            return exact, {}
         for route in self._by_method.get(method, ()):
             found = route.regex.match(path)
             if found is not None:
@@ -86,6 +97,7 @@ def contract_routes(
     bodies; the others (none in today's contract) stay on the full path."""
     protected = frozenset(protected)
     routes = []
+    literal_paths = {}
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if method not in _METHODS:
@@ -96,7 +108,9 @@ def contract_routes(
             content = set(operation.get("requestBody", {}).get("content", {}))
             if path_types - {"string"} or content - {"application/json"} or op_id not in handlers:
                 continue
-            regex, _, _ = compile_path(starlettify_path(path))
+            regex, _, convertors = compile_path(starlettify_path(path))
+            if not convertors:
+                literal_paths[op_id] = path
             handler = handlers[op_id]
             routes.append(
                 Route(
@@ -109,7 +123,7 @@ def contract_routes(
                     protected=op_id in protected,
                 )
             )
-    return Routes(routes)
+    return Routes(routes, literal_paths)
 
 
 class _Declined(Exception):
