@@ -1,11 +1,14 @@
 """The mock beside Prism and a bare Starlette endpoint, and the figures issue 7 names.
 
 Usage: python benchmarks/compare.py [--seconds 8] [--only servers,workers,scale,burst,cold]
-Needs wrk (Debian `wrk`) and, for Prism, `npm ci` in benchmarks/prism. Everything runs on
-loopback in this one invocation, so the ratios compare figures of the same minute:
+                                   [--rounds 2] [--threads 1] [--node PATH]
+Needs wrk (Debian `wrk`) and, for Prism, `npm ci` in benchmarks/prism (Prism 5.16 and the Node 24
+it needs). Everything runs on loopback in this one invocation, so the ratios compare figures of
+the same minutes:
 
 - servers: GET list (limit 20) and POST create on the mock (one worker, memory store, request
-  validation on), Prism 5 static mode on the same bundle, and the bare Starlette ceiling;
+  validation on, --quiet), Prism 5 static mode on the same bundle (-v error: no line per
+  request either), and the bare Starlette ceiling, measured in turn for --rounds rounds;
 - workers: the same two on the SQLite store with one worker and with --workers 2;
 - scale: GET list latency with 1k and with 100k packages in the business;
 - burst: GET list p99 while 50 packages (50 different zips) turn ready at the same moment;
@@ -84,7 +87,7 @@ def settle(base: str, seconds: float = 30.0) -> None:
             if all(item["status"] == "ready" for item in items):
                 return
             time.sleep(0.5)
-    raise SystemExit(f"benchmarks/compare.py: the packages at {base} were not ready within {seconds:.0f} s")
+    raise _refuse(f"the packages at {base} were not ready within {seconds:.0f} s")
 
 
 def both(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str, dict[str, float]]:
@@ -102,20 +105,25 @@ def row(name: str, figures: dict[str, float], *ratios: tuple[str, float]) -> str
     return text + "".join(f"  {label} {value:.2f}x" for label, value in ratios)
 
 
+def _refuse(sentence: str) -> SystemExit:
+    print(f"benchmarks/compare.py: {sentence}", file=sys.stderr)
+    return SystemExit(2)
+
+
 def find_node(given: str | None) -> str:
     """The Node that runs Prism: ``--node``, else the one npm ci put in benchmarks/prism, else
     PATH's; exits with a sentence when it is older than Prism 5.16 needs."""
     node = given or (str(BUNDLED_NODE) if BUNDLED_NODE.exists() else shutil.which("node"))
     if node is None:
-        raise SystemExit("benchmarks/compare.py: no node to run Prism: cd benchmarks/prism && npm ci")
+        raise _refuse("no node to run Prism: cd benchmarks/prism && npm ci")
     try:
         version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        raise SystemExit(f"benchmarks/compare.py: {node} does not run as node.") from None
+        raise _refuse(f"{node} does not run as node.") from None
     numbers = tuple(int(part) for part in version.lstrip("v").split(".")[:2])
     if numbers < PRISM_NODE:
-        raise SystemExit(
-            f"benchmarks/compare.py: Prism 5.16 needs Node >= 24.18; {node} is {version} "
+        raise _refuse(
+            f"Prism 5.16 needs Node >= 24.18; {node} is {version} "
             "(cd benchmarks/prism && npm ci installs one, or pass --node)."
         )
     return node
@@ -128,6 +136,7 @@ def servers(seconds: int, connections: int, *, rounds: int = 2, node: str | None
     -v error; Prism's default verbosity logs every request and halves its throughput)."""
     print(f"servers: one worker each, request validation on (mock: memory store), {rounds} rounds alternating")
     targets: dict[str, str] = {}
+    node_binary = find_node(node) if PRISM.exists() else None  # a wrong --node: said before anything starts
     with ExitStack() as stack:
         targets["mock"] = stack.enter_context(mock())
         fill(targets["mock"], 200)
@@ -135,7 +144,7 @@ def servers(seconds: int, connections: int, *, rounds: int = 2, node: str | None
         if PRISM.exists():
             port = free_port()
             command = [
-                *(find_node(node), str(PRISM), "mock", "openapi/bundle.json"),
+                *(str(node_binary), str(PRISM), "mock", "openapi/bundle.json"),
                 *("-h", "127.0.0.1", "-p", str(port), "--errors", "-v", "error"),
             ]
             stack.enter_context(process(command, f"http://127.0.0.1:{port}{LIST}"))
