@@ -48,9 +48,10 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    settings = Settings(clock="frozen", queue_seconds=2, build_seconds=3, validate_responses=False)
+@pytest.fixture(params=["memory", "sqlite"])
+def client(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[TestClient]:
+    store = "memory" if request.param == "memory" else f"sqlite:///{tmp_path / 'mock.db'}"
+    settings = Settings(clock="frozen", queue_seconds=2, build_seconds=3, validate_responses=False, store=store)
     with TestClient(create_app(settings), base_url="http://127.0.0.1:4010") as test_client:
         yield test_client
 
