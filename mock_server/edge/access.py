@@ -8,6 +8,7 @@ header's shape (422), then permission for that business (403).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,17 +37,30 @@ class Principal:
 
 def authorize(headers: Headers, fixtures: Fixtures, now: float, *, allow_any_business: bool = False) -> Principal:
     """The principal of a request, or the contract's 401/422/403."""
-    scheme, _, token_value = headers.get("authorization", "").partition(" ")
+    return authorize_values(
+        headers.get("authorization"), headers.get(BUSINESS_HEADER), fixtures, now, allow_any_business=allow_any_business
+    )
+
+
+def authorize_values(
+    authorization: str | None,
+    raw_business: str | None,
+    fixtures: Fixtures,
+    now: float,
+    *,
+    allow_any_business: bool = False,
+) -> Principal:
+    """``authorize`` given the two headers' first values (None: absent)."""
+    scheme, _, token_value = (authorization or "").partition(" ")
     token = fixtures.tokens.get(token_value.strip()) if scheme.lower() == "bearer" else None
     if token is None or (token.expires_at is not None and token.expires_at.timestamp() <= now):
         raise not_authenticated()
-    raw_business = headers.get(BUSINESS_HEADER)
     if raw_business is None:
         raise RequestValidationError(
             [{"type": "missing", "loc": ["header", BUSINESS_HEADER], "msg": "Field required", "input": None}]
         )
     try:
-        business_id = str(_UUID.validate_python(raw_business.strip()))
+        business_id = _business_id(raw_business.strip())
     except ValidationError as error:
         raise RequestValidationError(
             [{**e, "loc": ["header", BUSINESS_HEADER]} for e in pydantic_errors(error, "header")]
@@ -57,6 +71,12 @@ def authorize(headers: Headers, fixtures: Fixtures, now: float, *, allow_any_bus
     if business_id not in token.user.business_ids and not allow_any_business:
         raise not_permitted()
     return Principal(user=token.user, business=business)
+
+
+@functools.lru_cache(maxsize=256)
+def _business_id(text: str) -> str:
+    """The header's UUID in canonical form (pydantic's ValidationError, never cached, if none)."""
+    return str(_UUID.validate_python(text))
 
 
 class AccessMiddleware:

@@ -9,7 +9,7 @@ setting turns off is left out of the list, not skipped per request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -32,9 +32,10 @@ from mock_server.control.guard import ControlGuard
 from mock_server.control.journal import Journal, JournalMiddleware
 from mock_server.domain.identities import Fixtures
 from mock_server.edge.access import AccessMiddleware
+from mock_server.edge.fast_path import FastPath, Routes
 from mock_server.edge.health import HealthMiddleware
 from mock_server.edge.request_log import RequestLogMiddleware
-from mock_server.edge.request_validation import IgnoreBodyOfBodylessOperations
+from mock_server.edge.request_validation import IgnoreBodyOfBodylessOperations, OperationModels
 from mock_server.persistence.base import EventLog
 from mock_server.persistence.replica import Replica, SyncMiddleware
 from mock_server.settings import Settings
@@ -56,6 +57,8 @@ def request_path(
     protected_operations: Iterable[str],
     bodyless: Any,
     operation_id: Callable[[str, str], str | None],
+    routes: Routes,
+    request_models: Mapping[str, OperationModels],
 ) -> list[Layer]:
     """The layers, outermost first (the first one sees a request first and its answer last)."""
     control = settings.control
@@ -84,6 +87,20 @@ def request_path(
         partial(ControlGuard, token=settings.control_token) if control and settings.control_token else None,
         # 1. connexion's exception layer: errors.py's handlers answer there.
         ExceptionMiddleware,
+        # 1b. The fast path: a contract request that no fault, steering or failed check bends
+        # is answered here, in one layer (the same steps as 2-5 below, compiled at startup).
+        partial(
+            FastPath,
+            routes=routes,
+            models=request_models,
+            max_body_bytes=settings.max_body_bytes,
+            fixtures=fixtures,
+            clock=clock,
+            faults=faults,
+            steering=steering,
+        )
+        if not settings.validate_responses
+        else None,
         SwaggerUIMiddleware,
         # 2. Routing (from spec30's 3.0.3 rendition), then 2b. Steering on the routed operation.
         RoutingMiddleware,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connexion import request
+from connexion.context import scope as request_scope
 from pydantic import BaseModel
 
 from dayzero_mock_kit.openapi.operations import Operation
@@ -23,6 +23,7 @@ from mock_server.edge.access import Principal
 from mock_server.edge.download_links import LinkSigner
 from mock_server.edge.errors import ApiError, RequestValidationError, not_found, value_error
 from mock_server.edge.generations import Reply, json_reply
+from mock_server.edge.scopes import header
 from mock_server.listing.cursors import CursorCodec
 from mock_server.listing.lists import Key, list_page, sorted_entries
 from mock_server.reports.archive import ArchiveSpec
@@ -108,7 +109,7 @@ class MonthEndPackagesApi:
     def package_json(self, package: Package, now: float) -> str:
         """The package at ``now`` as MonthEndPackageResponse JSON text (ZipPending while a ready
         package's zip still builds: see ``_rendered``)."""
-        return package.json_text(package.stage(now), self.artifact)
+        return package.json_at(now, self.artifact)
 
     async def _rendered(self, render: Callable[[], str]) -> str:
         """``render()``, after awaiting any zip it needs that is still building."""
@@ -166,7 +167,9 @@ class MonthEndPackagesApi:
 
         now = self._clock.timestamp()
         package_id = ledger.new_id()
-        outcome = preferred_outcome(request.headers.get("prefer"))
+        # The request's own header, read from its scope (a ConnexionRequest per call costs more).
+        raw_prefer = header(request_scope, b"prefer")
+        outcome = preferred_outcome(raw_prefer.decode("latin-1") if raw_prefer is not None else None)
         error_message = self._failure_message(package_id, principal.business.id, start, reports, outcome)
         package = Package(
             id=package_id,
@@ -216,6 +219,7 @@ class MonthEndPackagesApi:
         now = self._clock.timestamp()
         store = self._ledger().packages
         business_id = principal.business.id
+        artifact = self.artifact
 
         def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
             keys, packages = store.by_created(business_id)
@@ -230,7 +234,7 @@ class MonthEndPackagesApi:
                 business_id=business_id,
                 sort_columns=self._sort_columns[Operation.LIST_PACKAGES],
                 entries=entries,
-                render_json=lambda p: self.package_json(p, now),
+                render_json=lambda p: p.json_at(now, artifact),
                 codec=self._codec,
             )
         )

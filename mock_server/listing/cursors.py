@@ -7,6 +7,7 @@ made for; one used with anything else, altered, or made up is refused (``CursorE
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -52,6 +53,12 @@ class CursorCodec:
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def encode(self, listing: Listing, position: Position) -> str:
+        """The signed cursor of ``position`` in ``listing`` (a pure function of the two: the
+        cursors of the pages clients ask for again, a first page's above all, are kept)."""
+        return self._encode(listing, position, type(position.value))  # 1 and 1.0 are equal keys
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one codec per process: it lives as long as the cache)
+    def _encode(self, listing: Listing, position: Position, _value_type: type) -> str:
         payload = json.dumps(
             {
                 "b": listing.business_id,
