@@ -55,10 +55,10 @@ class CursorCodec:
     def encode(self, listing: Listing, position: Position) -> str:
         """The signed cursor of ``position`` in ``listing`` (a pure function of the two: the
         cursors of the pages clients ask for again, a first page's above all, are kept)."""
-        return self._encode(listing, position, type(position.value))  # 1 and 1.0 are equal keys
+        return self._encode(listing, position, type(position.value).__name__)  # 1 and 1.0 are equal keys
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 (one codec per process: it lives as long as the cache)
-    def _encode(self, listing: Listing, position: Position, _value_type: type) -> str:
+    def _encode(self, listing: Listing, position: Position, _value_type: str) -> str:
         payload = json.dumps(
             {
                 "b": listing.business_id,
