@@ -371,12 +371,13 @@ def _serve(argv: Sequence[str] | None) -> int:
     from mock_server.app import create_app
     from mock_server.reports.builds import start_build_pool
 
-    # The zip builders import while the state loads: after a restart, the first list of ready
-    # packages waits for their zips (benchmarks/restart.py).
-    start_build_pool()
     gc.disable()  # until the state is built and frozen (_tune_garbage_collector)
     app = create_app(settings)
     _tune_garbage_collector()
+    # The zip builders start once the state is loaded: started beside the load, their imports
+    # (~1 s of CPU each) slowed it on two cores more than they saved the first list
+    # (benchmarks/README.md, a restart on 100k packages).
+    start_build_pool()
     print(banner(settings), flush=True)
     return serve_in_this_process(app, sock, log_level)
 

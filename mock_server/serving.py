@@ -91,8 +91,8 @@ def serve_in_this_process(app: Any, sock: socket.socket, log_level: str) -> int:
 
 def _worker_main(make_app: Callable[[], Any], sock: socket.socket, log_level: str) -> None:
     """One ``--workers`` process: serve until told to stop, then stop its own build pool."""
-    start_build_pool()  # its processes import while this one loads the state
     server = StoppableServer(_config(make_app(), log_level))
+    start_build_pool()  # after the state is loaded: on two cores its imports would slow the load
     try:
         server.run(sockets=[sock])
     finally:
