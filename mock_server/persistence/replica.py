@@ -105,6 +105,8 @@ class _Batch:
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("dayzero_mock_batch", default=None)
+# A named session's events read off the loop for the current request (sync_async), by its key.
+_READ_AHEAD: ContextVar[tuple[str, list[Event]] | None] = ContextVar("dayzero_mock_read_ahead", default=None)
 
 
 class Replica:
@@ -144,7 +146,6 @@ class Replica:
         # Seqs of this process's own events, beyond ``_seq``, whose change is in the current
         # generation's memory already: the sync skips exactly these (and no other own event).
         self._mine: set[int] = set()
-        self._prefetched: dict[str, list[Event]] = {}  # named sessions' events, read off the loop
         # Two connections, each on its own thread: a writer waiting for the lock (or a slow write)
         # never holds up the reads that bring every other request up to date.
         self._reader = reader or store
@@ -180,8 +181,9 @@ class Replica:
         state = self._fresh(key, clock, clock.now().date())
         if self.store.shared and name is not None:
             # A named session evicted from memory, or made by another process: its own events.
-            events = self._prefetched.pop(key, None)
-            if events is None:  # not read ahead by SyncMiddleware (a call from outside a request)
+            read_ahead = _READ_AHEAD.get()
+            events = read_ahead[1] if read_ahead is not None and read_ahead[0] == key else None
+            if events is None:  # not read ahead for this request (a call from outside a request)
                 events = list(self._reader.events_after(0, key))
             with self._applying_events():
                 for event in events:
@@ -226,10 +228,11 @@ class Replica:
             # log, not from the suffix this read brought.
         self._apply_all(events, full=full)
         key = _key(session)
-        if session is not None and self.sessions.loaded(session) is None and key not in self._prefetched:
-            self._prefetched[key] = await self._db(
-                self._read_thread, deadline, lambda: list(self._reader.events_after(0, key))
-            )
+        if session is not None and self.sessions.loaded(session) is None:
+            # Kept for this request only: a request that never makes its session (a 401, a
+            # mistyped name) leaves nothing behind.
+            events = await self._db(self._read_thread, deadline, lambda: list(self._reader.events_after(0, key)))
+            _READ_AHEAD.set((key, events))
 
     def _read_new(self, after: int) -> list[Event]:
         if self._reader.head() <= after:
@@ -242,7 +245,6 @@ class Replica:
         dropped and rebuilt from them, its own events too (the failed change is not among them)."""
         if full and self._stale:
             self._based.clear()
-            self._prefetched.clear()
             self.sessions.rebuild()
             self._seq = 0
             self._generation += 1
