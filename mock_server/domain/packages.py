@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 from mock_server.domain.lifecycle import READY, Stage, Timeline, stage_at
 from mock_server.domain.timestamps import date_as_instant, iso_instant
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every rendering
+
 
 @dataclass(frozen=True)
 class ArtifactInfo:
@@ -73,13 +75,15 @@ class Package:
         if text is None:
             stage = self.stage(now)
             artifact = artifact_of(self) if stage.status == READY else None
-            text = json.dumps(self.to_json(stage, artifact), separators=(",", ":"))
+            text = _encode(self.to_json(stage, artifact))
             self._json_by_phase[phase] = text
         return text
 
     def to_json(self, stage: Stage, artifact: ArtifactInfo | None) -> dict[str, Any]:
         """The MonthEndPackageResponse body; ``artifact`` is used only when ready."""
         ready = stage.status == READY and artifact is not None
+        created_at = self.timeline.created_at
+        created = iso_instant(created_at)
         return {
             "id": self.id,
             "business_id": self.business_id,
@@ -96,6 +100,6 @@ class Package:
             "requested_by_user_id": self.requested_by_user_id,
             "started_at": iso_instant(stage.started_at),
             "ready_at": iso_instant(stage.ready_at),
-            "created_at": iso_instant(self.timeline.created_at),
-            "updated_at": iso_instant(stage.updated_at),
+            "created_at": created,
+            "updated_at": created if stage.updated_at == created_at else iso_instant(stage.updated_at),
         }

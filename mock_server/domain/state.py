@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,11 @@ from mock_server.domain.identities import Fixtures
 from mock_server.domain.packages import Package
 from mock_server.domain.period_fixtures import shared_fixture_period_store
 from mock_server.domain.period_store import PeriodStore
+
+
+# uuid.UUID(version=4): the variant bits 10, the version nibble 4.
+_CLEAR_VERSION = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_VERSION_4 = (0x8000 << 48) | (4 << 76)
 
 
 class PackageStore:
@@ -68,6 +72,10 @@ class PackageStore:
         self._by_id[package_id] = entry
         keys = self._keys.setdefault(business_id, [])
         key = (created_at, package_id)
+        if not known and (not keys or keys[-1] < key):  # the usual create: the newest package
+            keys.append(key)
+            self._ordered.setdefault(business_id, []).append(entry)
+            return
         index = bisect_right(keys, key)
         if known:
             self._ordered[business_id][index - 1] = entry
@@ -144,7 +152,10 @@ class Ledger:
     ids: random.Random
 
     def new_id(self) -> str:
-        return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
+        """A version-4 UUID from this ledger's generator (``uuid.UUID(int=..., version=4)``'s
+        text, formatted here without building the object: this runs on every create)."""
+        h = f"{self.ids.getrandbits(128) & _CLEAR_VERSION | _VERSION_4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def send_changes_to(self, sink: Sink) -> None:
         """Tell ``sink`` of every change from now on (domain/changes.py)."""

@@ -12,4 +12,7 @@ def operation_id(scope: Scope) -> str | None:
 
 def header(scope: Scope, name: bytes) -> bytes | None:
     """The first value of a header (``name`` lower-case, as ASGI gives them), or None."""
-    return next((value for key, value in scope.get("headers", ()) if key == name), None)
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value
+    return None

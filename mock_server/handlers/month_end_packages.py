@@ -67,7 +67,7 @@ class MonthEndPackagesApi:
         self._codec = codec
         self._links = links
         self._sort_columns = sort_columns
-        self._report_keys = report_keys
+        self._report_keys = frozenset(report_keys)
 
     def handlers(self) -> dict[str, Callable[..., Any]]:
         """operationId -> handler."""
