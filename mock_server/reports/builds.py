@@ -23,6 +23,7 @@ from mock_server.child_signals import children_ignore_terminal_signals
 from mock_server.reports.archive import ArchiveSpec, build_archive
 
 BUILD_PROCESSES = min(2, os.cpu_count() or 1)
+BUILD_NICENESS = 10  # added to the server's own (os.nice): builds yield the CPU to requests
 _POOL: concurrent.futures.ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -105,7 +106,11 @@ def _build_worker_started(parent_pid: int) -> None:
     Ctrl-C and a closed terminal never reach a build process (``child_signals``): the server
     stops its pool itself (``shutdown_builds``). If the server dies without stopping it
     (``kill -9``), the build process notices that its parent is gone and exits.
+
+    A build is background work: its process runs at a lower priority (``BUILD_NICENESS``), so
+    that on a busy machine the server's answers get the CPU first and a zip takes longer.
     """
+    os.nice(BUILD_NICENESS)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
 
 

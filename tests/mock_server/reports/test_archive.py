@@ -1,4 +1,5 @@
 import io
+import os
 import time
 import zipfile
 from dataclasses import replace
@@ -206,3 +207,14 @@ def test_shutting_the_build_pool_down_ends_its_processes_even_while_they_start()
     builds.shutdown_builds(timeout=0.2)
     assert time.monotonic() - started < 3
     assert not any(process.is_alive() for process in processes)
+
+
+def test_builds_run_at_a_lower_priority_than_the_server() -> None:
+    """On a busy machine a zip build must not take the CPU from the server's answers."""
+    from mock_server.reports import builds
+
+    try:
+        in_build = builds._pool().submit(os.nice, 0).result(timeout=60)
+        assert in_build == min(os.nice(0) + builds.BUILD_NICENESS, 19)
+    finally:
+        builds.shutdown_builds()
