@@ -15,7 +15,6 @@ from mock_server.domain.packages import Package
 from mock_server.domain.period_fixtures import shared_fixture_period_store
 from mock_server.domain.period_store import PeriodStore
 
-
 # uuid.UUID(version=4): the variant bits 10, the version nibble 4.
 _CLEAR_VERSION = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
 _VERSION_4 = (0x8000 << 48) | (4 << 76)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -106,18 +107,26 @@ class MonthEndPackagesApi:
         spec = self.archive_spec(package)
         return await self._archives.content(spec) if spec.filename == filename else None
 
-    def package_json(self, package: Package, now: float) -> str:
-        """The package at ``now`` as MonthEndPackageResponse JSON text (ZipPending while a ready
-        package's zip still builds: see ``_rendered``)."""
-        return package.json_at(now, self.artifact)
+    async def _rendered(self, render: Callable[[Callable[[Package], str]], str], now: float) -> str:
+        """``render(package_json)``: the text made with each package's JSON at ``now``, after
+        awaiting the zips it needs that are still building (all of them together: a page of
+        ready packages whose zips are not built yet, as after a restart, waits for the slowest
+        build, not for each in turn)."""
+        pending: set[ArchiveSpec] = set()
 
-    async def _rendered(self, render: Callable[[], str]) -> str:
-        """``render()``, after awaiting any zip it needs that is still building."""
-        while True:
+        def package_json(package: Package) -> str:
             try:
-                return render()
-            except ZipPending as pending:
-                await self._archives.content(pending.spec)
+                return package.json_at(now, self.artifact)
+            except ZipPending as building:  # this rendering is thrown away: made again below
+                pending.add(building.spec)
+                return "null"
+
+        while True:
+            text = render(package_json)
+            if not pending:
+                return text
+            await asyncio.gather(*(self._archives.content(spec) for spec in pending))
+            pending.clear()
 
     # -- operations ------------------------------------------------------------------------
 
@@ -192,7 +201,7 @@ class MonthEndPackagesApi:
         ledger.packages.add(package)
         if error_message is None:
             self._archives.start(self.archive_spec(package))  # built in the pool while it is queued
-        rendered = await self._rendered(lambda: self.package_json(package, now))
+        rendered = await self._rendered(lambda package_json: package_json(package), now)
         return Reply('{"package":' + rendered + ',"workflow_id":' + json.dumps(package.workflow_id) + "}", 201)
 
     def _failure_message(
@@ -213,13 +222,12 @@ class MonthEndPackagesApi:
         if package is None:
             raise not_found()
         now = self._clock.timestamp()
-        return Reply(await self._rendered(lambda: self.package_json(package, now)))
+        return Reply(await self._rendered(lambda package_json: package_json(package), now))
 
     async def list_packages(self, principal: Principal, query: dict[str, Any]) -> Reply:
         now = self._clock.timestamp()
         store = self._ledger().packages
         business_id = principal.business.id
-        artifact = self.artifact
 
         def entries(sort_by: str, status: str | None) -> tuple[Sequence[Key], Sequence[Package]]:
             keys, packages = store.by_created(business_id)
@@ -229,14 +237,15 @@ class MonthEndPackagesApi:
             return sorted_entries(selected, lambda p: (p.sort_value(sort_by, now), p.id))
 
         text = await self._rendered(
-            lambda: list_page(
+            lambda package_json: list_page(
                 query=query,
                 business_id=business_id,
                 sort_columns=self._sort_columns[Operation.LIST_PACKAGES],
                 entries=entries,
-                render_json=lambda p: p.json_at(now, artifact),
+                render_json=package_json,
                 codec=self._codec,
-            )
+            ),
+            now,
         )
         return Reply(text)
 
