@@ -2,7 +2,7 @@
 
 A build starts when its package is created (its bytes depend only on the ``ArchiveSpec``, so
 starting early is invisible to clients) and usually ends long before the package turns
-ready. A request that needs a zip still building awaits that one build; the loop keeps
+ready. A request that needs a zip still building awaits the builds it needs; the loop keeps
 serving everything else. Rendering code that cannot await asks ``size`` and gets
 ``ZipPending`` while the build runs (``await builds.content(spec)``, then render again).
 """
