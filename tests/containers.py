@@ -47,8 +47,11 @@ def require_podman() -> None:
 
 
 def podman_env() -> dict[str, str]:
-    """The environment for podman: the project's containers.conf unless one is already given."""
-    return {**os.environ, "CONTAINERS_CONF": os.environ.get("CONTAINERS_CONF", str(CONTAINERS_CONF))}
+    """The environment for podman: the project's containers.conf unless one is already given
+    (made absolute: podman build's copier runs in another folder, where a relative
+    ``CONTAINERS_CONF=.ci/containers.conf`` names nothing and the build fails)."""
+    given = os.environ.get("CONTAINERS_CONF")
+    return {**os.environ, "CONTAINERS_CONF": str(Path(given).resolve()) if given else str(CONTAINERS_CONF)}
 
 
 def podman(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
