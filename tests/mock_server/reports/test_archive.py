@@ -206,3 +206,31 @@ def test_shutting_the_build_pool_down_ends_its_processes_even_while_they_start()
     builds.shutdown_builds(timeout=0.2)
     assert time.monotonic() - started < 3
     assert not any(process.is_alive() for process in processes)
+
+
+def test_a_build_process_that_dies_breaks_no_request_the_pool_is_replaced() -> None:
+    """The OOM killer (a container's memory limit) or a ``kill -9`` ends a build process: the
+    stdlib pool then refuses every build for good, and every create and list answered 500.
+    The zips are built again in a fresh pool instead."""
+    import asyncio
+    import os
+    import signal
+
+    from mock_server.reports import builds
+
+    builds.start_build_pool()
+    try:
+        first = builds._pool()
+        victim = next(iter(first._processes.values()))  # type: ignore[attr-defined]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(10)
+        wanted = replace(spec("xlsx"), business_name="Killed Worker Co")
+        archives = builds.ArchiveBuilds()
+        # Whether the pool noticed yet or not, the build ends with the zip, never an error.
+        assert asyncio.run(archives.content(wanted)) == build_archive(wanted)
+        assert archives.size(wanted) == len(build_archive(wanted))
+        again = replace(wanted, business_name="After The Replacement Co")
+        assert asyncio.run(archives.content(again)) == build_archive(again)
+        assert builds._pool() is not first
+    finally:
+        builds.shutdown_builds(timeout=0.2)
