@@ -87,7 +87,10 @@ def _drop_broken(pool: concurrent.futures.ProcessPoolExecutor) -> None:
         if _POOL is not pool:
             return
         _POOL = None
-    _stop_pool(pool, 0.0)  # its processes are gone or being ended by its own manager thread
+    # Its processes are gone or being ended by its own manager thread. Released on a thread of
+    # its own: the caller may hold ArchiveBuilds' lock, which that manager thread needs to fail
+    # the pool's futures (their callbacks), and joining it here could then wait for good.
+    threading.Thread(target=_stop_pool, args=(pool, 0.0), daemon=True, name="broken-pool-stop").start()
 
 
 def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor, timeout: float) -> None:
