@@ -47,8 +47,11 @@ def require_podman() -> None:
 
 
 def podman_env() -> dict[str, str]:
-    """The environment for podman: the project's containers.conf unless one is already given."""
-    return {**os.environ, "CONTAINERS_CONF": os.environ.get("CONTAINERS_CONF", str(CONTAINERS_CONF))}
+    """The environment for podman: the project's containers.conf unless one is already given
+    (made absolute: podman build's copier runs in another folder, where a relative
+    ``CONTAINERS_CONF=.ci/containers.conf`` names nothing and the build fails)."""
+    given = os.environ.get("CONTAINERS_CONF")
+    return {**os.environ, "CONTAINERS_CONF": str(Path(given).resolve()) if given else str(CONTAINERS_CONF)}
 
 
 def podman(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -119,7 +122,8 @@ def base_image() -> str:
 
 def build_command(base: str, tag: str = IMAGE) -> list[str]:
     """``podman build`` of the repository's Containerfile on ``base``, as a site behind a
-    TLS-intercepting proxy builds it: the host's CA bundle mounted in and named by PIP_CERT."""
+    TLS-intercepting proxy builds it (these machines are behind one): the host's CA bundle as the
+    build secret ``host-ca``, as ``docker build --secret`` gives it too."""
     # --jobs 2: the wheel stage and the dependencies' layer build side by side (a cold build took
     # 77 s against 108 s, measured 2026-12-01 on this 2-core machine under load).
     command = [
@@ -136,7 +140,7 @@ def build_command(base: str, tag: str = IMAGE) -> list[str]:
         f"BASE_IMAGE={base}",
     ]
     if HOST_CA_BUNDLE.is_file():
-        command += ["-v", f"{HOST_CA_BUNDLE}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt"]
+        command += ["--secret", f"id=host-ca,src={HOST_CA_BUNDLE}"]
     return [*command, str(ROOT)]
 
 

@@ -15,11 +15,13 @@ import concurrent.futures
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures.process import BrokenProcessPool
 
-from mock_server.child_signals import children_ignore_terminal_signals
+from mock_server.child_signals import PARENT_SIGNALS, children_ignore_terminal_signals
 from mock_server.reports.archive import ArchiveSpec, build_archive
 
 BUILD_PROCESSES = min(2, os.cpu_count() or 1)
@@ -62,8 +64,37 @@ def shutdown_builds(timeout: float = 1.0) -> None:
     global _POOL
     with _POOL_LOCK:
         pool, _POOL = _POOL, None
-    if pool is None:
-        return
+    if pool is not None:
+        _stop_pool(pool, timeout)
+
+
+def _submit(spec: ArchiveSpec) -> concurrent.futures.Future[bytes]:
+    """``build_archive(spec)`` in the pool. A pool that a dead build process broke (the OOM
+    killer in a container with a memory limit, a ``kill -9``) refuses every submit for good:
+    it is replaced by a fresh one, whose processes ignore Ctrl-C as the first ones do."""
+    pool = _pool()
+    try:
+        return pool.submit(build_archive, spec)
+    except BrokenProcessPool:
+        _drop_broken(pool)
+        with children_ignore_terminal_signals():
+            return _pool().submit(build_archive, spec)
+
+
+def _drop_broken(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Forget ``pool`` (unless another thread replaced it already) and release what is left of it."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not pool:
+            return
+        _POOL = None
+    # Its processes are gone or being ended by its own manager thread. Released on a thread of
+    # its own: the caller may hold ArchiveBuilds' lock, which that manager thread needs to fail
+    # the pool's futures (their callbacks), and joining it here could then wait for good.
+    threading.Thread(target=_stop_pool, args=(pool, 0.0), daemon=True, name="broken-pool-stop").start()
+
+
+def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor, timeout: float) -> None:
     # The pool's own processes and its manager thread: stdlib has no public handle on either
     # before Python 3.14's terminate_workers().
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -105,11 +136,15 @@ def _build_worker_started(parent_pid: int) -> None:
 
     Ctrl-C and a closed terminal never reach a build process (``child_signals``): the server
     stops its pool itself (``shutdown_builds``). If the server dies without stopping it
-    (``kill -9``), the build process notices that its parent is gone and exits.
+    (``kill -9``), the build process notices that its parent is gone and exits. The signals are
+    ignored here too, for a pool started from a request's thread (``_submit`` replacing a broken
+    one), where the parent could not set that before the process started.
 
     A build is background work: its process runs at a lower priority (``BUILD_NICENESS``), so
     that on a busy machine the server's answers get the CPU first and a zip takes longer.
     """
+    for number in PARENT_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     os.nice(BUILD_NICENESS)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
 
@@ -149,7 +184,7 @@ class ArchiveBuilds:
             else:
                 # `dayzero-mock serve` started the pool's processes already (start_build_pool);
                 # elsewhere (tests, in-process use) the first submit starts them.
-                future = _pool().submit(build_archive, spec)
+                future = _submit(spec)
             self._building[spec] = future
         future.add_done_callback(lambda done: self._keep(spec, done))
 
@@ -171,6 +206,12 @@ class ArchiveBuilds:
             future = self._building.get(spec)
         if future is None:  # dropped from the cache between start and here: build again
             return self._get(spec)
+        if future.done() and isinstance(future.exception(), BrokenProcessPool):
+            # Its build process died: build it again, in a fresh pool (``_submit``).
+            with self._lock:
+                if self._building.get(spec) is future:
+                    del self._building[spec]
+            return self._get(spec)
         return future
 
     def size(self, spec: ArchiveSpec) -> int:
@@ -184,7 +225,13 @@ class ArchiveBuilds:
 
     async def content(self, spec: ArchiveSpec) -> bytes:
         """The zip, awaiting its build if it runs (the loop serves other requests meanwhile)."""
-        found = self._get(spec)
-        if isinstance(found, bytes):
-            return found
-        return await asyncio.wrap_future(found)
+        for attempt in range(3):
+            found = self._get(spec)
+            if isinstance(found, bytes):
+                return found
+            try:
+                return await asyncio.wrap_future(found)
+            except BrokenProcessPool:
+                if attempt == 2:  # three pools in a row lost a process: not a passing accident
+                    raise
+        raise AssertionError("unreachable")

@@ -197,7 +197,8 @@ def _budget_vs_actual(books: Books) -> tuple[tuple[str, ...], list[Row]]:
     t.rows.append(
         Row(
             "Variance is actual minus budget. Favourable: income above budget or costs below it; "
-            "unfavourable: the reverse. Variance % is the variance as a share of the budget.",
+            "unfavourable: the reverse. Variance % is the variance as a share of the budget's size "
+            "(of its absolute value, so it has the variance's sign).",
             kind="note",
         )
     )
@@ -214,12 +215,13 @@ def _variance_row(
     label: str, actual: int, budget: int, income: bool, kind: str, formulas: tuple[str | None, str | None]
 ) -> Row:
     variance = actual - budget
-    percent: Cell = variance / budget if budget else "n/a"
+    # Against the budget's size: a loss budgeted and beaten is a positive share, as its variance is.
+    percent: Cell = variance / abs(budget) if budget else "n/a"
     return Row(
         label,
         (actual, budget, variance, percent, _verdict(variance, income)),
         kind,
-        (*formulas, "{c0}-{c1}", "{c2}/{c1}" if budget else None, None),
+        (*formulas, "{c0}-{c1}", "{c2}/ABS({c1})" if budget else None, None),
     )
 
 

@@ -218,3 +218,30 @@ def test_builds_run_at_a_lower_priority_than_the_server() -> None:
         assert in_build == min(os.nice(0) + builds.BUILD_NICENESS, 19)
     finally:
         builds.shutdown_builds()
+
+
+def test_a_build_process_that_dies_breaks_no_request_the_pool_is_replaced() -> None:
+    """The OOM killer (a container's memory limit) or a ``kill -9`` ends a build process: the
+    stdlib pool then refuses every build for good, and every create and list answered 500.
+    The zips are built again in a fresh pool instead."""
+    import asyncio
+    import signal
+
+    from mock_server.reports import builds
+
+    builds.start_build_pool()
+    try:
+        first = builds._pool()
+        victim = next(iter(first._processes.values()))  # type: ignore[attr-defined]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(10)
+        wanted = replace(spec("xlsx"), business_name="Killed Worker Co")
+        archives = builds.ArchiveBuilds()
+        # Whether the pool noticed yet or not, the build ends with the zip, never an error.
+        assert asyncio.run(archives.content(wanted)) == build_archive(wanted)
+        assert archives.size(wanted) == len(build_archive(wanted))
+        again = replace(wanted, business_name="After The Replacement Co")
+        assert asyncio.run(archives.content(again)) == build_archive(again)
+        assert builds._pool() is not first
+    finally:
+        builds.shutdown_builds(timeout=0.2)

@@ -215,7 +215,7 @@ def test_xlsx_totals_are_formulas_headers_frozen_percentages_numbers(packages) -
     rows = {row[0].value.strip(): row for row in budget.iter_rows(min_row=5) if row[0].value}
     revenue = rows["Product sales"]
     line = revenue[4].row
-    assert "%" in revenue[4].number_format and revenue[4].value == f"=D{line}/C{line}"  # variance / budget
+    assert "%" in revenue[4].number_format and revenue[4].value == f"=D{line}/ABS(C{line})"  # variance / |budget|
     assert isinstance(cached[revenue[4].coordinate].value, float)
     for label in ("Product sales", "Salaries and wages", "Rent", "Net income"):
         variance = cached[rows[label][3].coordinate].value
@@ -223,6 +223,16 @@ def test_xlsx_totals_are_formulas_headers_frozen_percentages_numbers(packages) -
         income = label in ("Product sales", "Net income")
         assert verdict == ("Favourable" if (variance > 0) == income else "Unfavourable") or variance == 0, label
     assert any(k.startswith("Variance is actual minus budget") for k in rows)
+
+    # A loss budgeted: the variance % has the variance's sign (of the budget's size), so a
+    # favourable line never reads as a negative share and an unfavourable one as a positive.
+    signed = 0
+    for label in [f"{y}-{m:02d}" for y, m in MONTHS] + ["2026-Q3", "2026"]:
+        for name, values in table(packages[label]["xlsx"]["budget_vs_actual"]).items():
+            if isinstance(values[1], float | int) and values[1] and values[2]:
+                assert (values[3] > 0) == (values[2] > 0), (label, name, values)
+                signed += values[1] < 0
+    assert signed > 0, "the fixture budgets a loss somewhere"
 
 
 def _libreoffice() -> str | None:
