@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -136,8 +137,8 @@ class MonthEndPackagesApi:
         # Enum members (plain strings when request models allow any key: the accept-unknown-reports fault).
         reports = tuple(getattr(key, "value", key) for key in data["selected_reports"])
         errors = []
-        duplicates = sorted({key for key in reports if reports.count(key) > 1})
-        if duplicates:
+        if len(set(reports)) < len(reports):
+            duplicates = sorted({key for key in reports if reports.count(key) > 1})
             errors.append(
                 value_error(
                     ["body", "selected_reports"],
@@ -280,4 +281,10 @@ def _to_the_minute(instant: float) -> datetime:
     """When a package turned ready, to the minute: its reports' "Generated" line (printed to
     the minute). A package shown as built early (the ``download-before-ready`` fault) usually
     falls in the same minute and so reuses the build already under way."""
-    return datetime.fromtimestamp(instant // 60 * 60, UTC)
+    return _minute_start(int(instant // 60))
+
+
+@functools.lru_cache(maxsize=64)
+def _minute_start(minute: int) -> datetime:
+    """The start of the ``minute``-th minute since the epoch, UTC (a create's in one of a few)."""
+    return datetime.fromtimestamp(minute * 60, UTC)
