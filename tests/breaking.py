@@ -248,3 +248,144 @@ def readiness_item_status_odd(call: Call, status: int, body: Any) -> Answer | No
             item["status"] = "amber"
         return status, body
     return None
+
+
+# -- breaks of the checks no fault of the mock proves (each check fails against its break) --------
+
+PACKAGES = r"/api/v1/month-end-packages"
+
+
+def unauthenticated_is_403(call: Call, status: int, body: Any) -> Answer | None:
+    """A missing or garbage token answered 403 instead of 401."""
+    return (403, {"detail": "Forbidden"}) if status == 401 else None
+
+
+def no_bearer_challenge(call: Call, status: int, body: Any) -> Answer | None:
+    """The 401 without its WWW-Authenticate header (an answer made here carries only Content-Type)."""
+    return (status, body) if status == 401 else None
+
+
+def created_period_read_back_wrong(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PERIOD) and status == 200 and isinstance(data(body), dict):
+        data(body)["period_end"] = "1999-12-31"
+        return status, body
+    return None
+
+
+def workflow_id_differs(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", PACKAGES) and status == 201 and isinstance(data(body), dict):
+        data(body)["workflow_id"] = "another-workflow"
+        return status, body
+    return None
+
+
+def get_package_other_dates(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PACKAGES + r"/[^/]+") and status == 200 and isinstance(data(body), dict):
+        data(body)["period_start"] = "1999-01-01"
+        return status, body
+    return None
+
+
+def list_hides_new_packages(call: Call, status: int, body: Any) -> Answer | None:
+    made: set[str] = call.memory.setdefault("made", set())
+    if call.at("POST", PACKAGES) and status == 201:
+        made.add(data(body)["package"]["id"])
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(data(body), dict):
+        data(body)["items"] = [item for item in data(body)["items"] if item["id"] not in made]
+        return status, body
+    return None
+
+
+def ready_without_ready_at(call: Call, status: int, body: Any) -> Answer | None:
+    model = data(body)
+    if (
+        call.at("GET", PACKAGES + r"/[^/]+")
+        and status == 200
+        and isinstance(model, dict)
+        and model["status"] == "ready"
+    ):
+        model["ready_at"] = None
+        return status, body
+    return None
+
+
+def pages_reversed(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(data(body), dict):
+        data(body)["items"].reverse()
+        return status, body
+    return None
+
+
+def package_dates_swapped(call: Call) -> None:
+    """period_end before period_start accepted (the dates put right before the mock sees them)."""
+    body = call.body
+    if call.at("POST", PACKAGES) and isinstance(body, dict):
+        start, end = body.get("period_start"), body.get("period_end")
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            call.body = {**body, "period_start": end, "period_end": start}
+
+
+def validation_error_as_text(call: Call, status: int, body: Any) -> Answer | None:
+    return (422, {"detail": "Validation failed"}) if status == 422 else None
+
+
+def any_limit_is_a_page(call: Call) -> Answer | None:
+    limit = re.search(r"(?:^|&)limit=(-?\d+)", call.query)
+    if call.at("GET", PACKAGES) and limit and not 1 <= int(limit[1]) <= 1000:
+        page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        return 200, {**page, "has_next": False, "has_prev": False}
+    return None
+
+
+def unknown_period_is_400(call: Call, status: int, body: Any) -> Answer | None:
+    if call.path.startswith("/api/v1/accounting-periods/") and status == 404:
+        return 400, {"detail": "Bad request"}
+    return None
+
+
+def close_without_match_is_400(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", r"/api/v1/accounting-periods/close") and status == 404:
+        return 400, {"detail": "Bad request"}
+    return None
+
+
+def revoke_gone_is_204(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("DELETE", PERIOD + "/sign-offs") and status == 404:
+        return 204, None
+    return None
+
+
+def score_above_100(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PERIOD + "/close-score") and status == 200 and isinstance(data(body), dict):
+        data(body)["score"] = 150
+        return status, body
+    return None
+
+
+def any_cursor_is_a_page(call: Call, status: int, body: Any) -> Answer | None:
+    """A cursor the server refused (another business's, another sort's) answered with a page anyway."""
+    if call.method == "GET" and "cursor=" in call.query and status == 422:
+        page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        return 200, {**page, "has_next": False, "has_prev": False}
+    return None
+
+
+def not_found_is_418(call: Call, status: int, body: Any) -> Answer | None:
+    """A status no operation declares."""
+    return (418, {"detail": "I'm a teapot"}) if status == 404 else None
+
+
+def package_body_off_schema(call: Call, status: int, body: Any) -> Answer | None:
+    """A list page whose has_next is no boolean."""
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(data(body), dict):
+        data(body)["has_next"] = "no"
+        return status, body
+    return None
+
+
+def invalid_requests_accepted(call: Call, status: int, body: Any) -> Answer | None:
+    """A request the schema refuses answered 2xx (the mock's own 2xx body of the operation's list)."""
+    if status == 422 and call.method == "GET" and call.path == PACKAGES:
+        page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        return 200, {**page, "has_next": False, "has_prev": False}
+    return None

@@ -65,6 +65,31 @@ BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
     "score-cached": ("SIGN-OFF-RECOMPUTES", {"on_response": b.score_cached}),
     "score-without-components": ("CLOSE-SCORE", {"on_response": b.score_without_components}),
     "readiness-item-status-odd": ("CLOSE-READINESS", {"on_response": b.readiness_item_status_odd}),
+    # Checks no fault of the mock proves, each against a backend that breaks its rule.
+    "unauthenticated-is-403": ("AUTH-401-MISSING", {"on_response": b.unauthenticated_is_403}),
+    "garbage-token-is-403": ("AUTH-401-GARBAGE", {"on_response": b.unauthenticated_is_403}),
+    "created-period-read-back-wrong": ("PERIOD-CREATE-GET", {"on_response": b.created_period_read_back_wrong}),
+    "workflow-id-differs": ("CREATE-WORKFLOW-ID", {"on_response": b.workflow_id_differs}),
+    "get-package-other-dates": ("CREATE-GET-ROUNDTRIP", {"on_response": b.get_package_other_dates}),
+    "list-hides-new-packages": ("CREATE-LISTED", {"on_response": b.list_hides_new_packages}),
+    "ready-without-ready-at": ("LIFECYCLE-FIELDS", {"on_response": b.ready_without_ready_at}),
+    "pages-reversed": ("PAGINATION-ORDER", {"on_response": b.pages_reversed}),
+    "package-dates-swapped": ("VALIDATION-DATES", {"on_request": b.package_dates_swapped}),
+    "validation-error-as-text": ("VALIDATION-422-SHAPE", {"on_response": b.validation_error_as_text}),
+    "any-limit-is-a-page": ("VALIDATION-LIMIT-BOUNDS", {"on_request": b.any_limit_is_a_page}),
+    "unknown-period-is-400": ("PERIOD-UNKNOWN-404", {"on_response": b.unknown_period_is_400}),
+    "not-found-is-418": ("CT-STATUS-DECLARED", {"on_response": b.not_found_is_418}),
+    "package-body-off-schema": ("CT-RESPONSE-SCHEMA", {"on_response": b.package_body_off_schema}),
+    "invalid-requests-accepted": ("CT-NEGATIVE-REJECTED", {"on_response": b.invalid_requests_accepted}),
+}
+# The same for SHOULD checks (inferred rules, or ours): the check fails, the run still exits 0.
+SHOULD_BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
+    "no-bearer-challenge": ("AUTH-WWW-AUTHENTICATE", {"on_response": b.no_bearer_challenge}),
+    "close-without-match-is-400": ("PERIOD-CLOSE-NO-MATCH", {"on_response": b.close_without_match_is_400}),
+    "revoke-gone-is-204": ("SIGN-OFF-REVOKE-GONE", {"on_response": b.revoke_gone_is_204}),
+    "score-above-100": ("CLOSE-SCORE-RANGE", {"on_response": b.score_above_100}),
+    "foreign-cursor-is-a-page": ("TENANT-CURSOR", {"on_response": b.any_cursor_is_a_page}),
+    "other-sort-cursor-is-a-page": ("PAGINATION-PREV-EMPTY-SORT", {"on_response": b.any_cursor_is_a_page}),
 }
 # The traffic rule each break shows in the traffic of its check (proxy and validate-har share the validator).
 TRAFFIC_OF_BREAKS = {
@@ -96,10 +121,22 @@ def test_a_backend_breaking_a_documented_rule_fails_the_run(name: str) -> None:
     with b.broken_mock(how.get("on_request"), how.get("on_response"), **settings) as url:
         run = kit(url, check_id)
     [result] = run.results
-    assert result.status == "failed", f"{name} not caught by {check_id}"
+    assert result.status == "failed", f"{name} not caught by {check_id}: {result.status} {result.skip_reason}"
     assert run.exit_code == 1
     finding = result.findings[0]
     assert finding.expected and finding.actual and finding.curl.startswith("curl ")
+
+
+@pytest.mark.parametrize("name", sorted(SHOULD_BREAKS))
+def test_a_backend_breaking_an_inferred_rule_fails_its_should_check_and_exits_0(name: str) -> None:
+    check_id, how = SHOULD_BREAKS[name]
+    assert CHECKS[check_id].level == SHOULD
+    with b.broken_mock(how.get("on_request"), how.get("on_response"), **FAST) as url:
+        run = kit(url, check_id)
+    [result] = run.results
+    assert result.status == "failed", f"{name} not caught by {check_id}: {result.status} {result.skip_reason}"
+    assert run.exit_code == 0
+    assert result.findings[0].expected and result.findings[0].actual
 
 
 def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that_accepts() -> None:
