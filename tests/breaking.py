@@ -38,7 +38,7 @@ class Call:
         return re.fullmatch(pattern, self.path) if self.method == method else None
 
 
-Answer = tuple[int, Any]
+Answer = tuple[int, Any] | tuple[int, Any, str]  # status, JSON body[, the Content-Type it is sent with]
 OnRequest = Callable[[Call], Answer | None]  # may rewrite call.body; an Answer short-cuts the mock
 OnResponse = Callable[[Call, int, Any], Answer | None]  # a new (status, body), or None to keep it
 
@@ -107,9 +107,9 @@ def _json(raw: bytes) -> Any:
         return _UNREAD
 
 
-async def _send(send: Callable, status: int, body: Any) -> None:
+async def _send(send: Callable, status: int, body: Any, content_type: str = "application/json") -> None:
     raw = b"" if body is None else json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json")] if raw else []
+    headers = [(b"content-type", content_type.encode())] if raw else []
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": raw})
 
@@ -389,3 +389,55 @@ def invalid_requests_accepted(call: Call, status: int, body: Any) -> Answer | No
         page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
         return 200, {**page, "has_next": False, "has_prev": False}
     return None
+
+
+def other_business_package_is_403(call: Call, status: int, body: Any) -> Answer | None:
+    if call.path.startswith(PACKAGES + "/") and status == 404:
+        return 403, {"detail": "Forbidden"}
+    return None
+
+
+def download_url_reused(call: Call, status: int, body: Any) -> Answer | None:
+    """The same presigned URL on every call for a package (the contract promises a fresh one)."""
+    match = call.at("GET", PACKAGES + r"/(?P<id>[^/]+)/download")
+    if match and status == 200:
+        return status, call.memory.setdefault("links", {}).setdefault(match["id"], body)
+    return None
+
+
+def revoke_answers_200_bare(call: Call, status: int, body: Any) -> Answer | None:
+    return (200, {"deleted": True}) if call.at("DELETE", PERIOD + "/sign-offs") and status == 204 else None
+
+
+def short_pages(call: Call, status: int, body: Any) -> Answer | None:
+    """Pages hold one item fewer than the limit asked for."""
+    model = data(body)
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(model, dict) and len(model["items"]) > 1:
+        model["items"] = model["items"][:-1]
+        return status, body
+    return None
+
+
+def validation_error_is_500(call: Call, status: int, body: Any) -> Answer | None:
+    return (500, {"detail": "Internal Server Error"}) if status == 422 else None
+
+
+def package_without_nulls(call: Call, status: int, body: Any) -> Answer | None:
+    """A created package without the optional fields it has no value for (the contract's shapes write null)."""
+    if call.at("POST", PACKAGES) and status == 201 and isinstance(data(body), dict):
+        package = data(body)["package"]
+        data(body)["package"] = {k: v for k, v in package.items() if v is not None}
+        return status, body
+    return None
+
+
+def download_filename_differs(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PACKAGES + r"/[^/]+/download") and status == 200 and isinstance(data(body), dict):
+        data(body)["filename"] = "package.zip"
+        return status, body
+    return None
+
+
+def lists_as_text(call: Call, status: int, body: Any) -> Answer | None:
+    """A list page sent as text/plain (every answer is documented as application/json)."""
+    return (status, body, "text/plain") if call.at("GET", PACKAGES) and status == 200 else None

@@ -81,6 +81,12 @@ BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
     "not-found-is-418": ("CT-STATUS-DECLARED", {"on_response": b.not_found_is_418}),
     "package-body-off-schema": ("CT-RESPONSE-SCHEMA", {"on_response": b.package_body_off_schema}),
     "invalid-requests-accepted": ("CT-NEGATIVE-REJECTED", {"on_response": b.invalid_requests_accepted}),
+    "other-business-package-is-403": ("TENANT-404-OTHER-PACKAGE", {"on_response": b.other_business_package_is_403}),
+    "download-url-reused": ("ARTIFACT-DOWNLOAD-URL", {"on_response": b.download_url_reused}),
+    "revoke-answers-200-bare": ("SIGN-OFF-REVOKE", {"on_response": b.revoke_answers_200_bare}),
+    "short-pages": ("PAGINATION-LIMIT", {"on_response": b.short_pages}),
+    "validation-error-is-500": ("CT-NO-SERVER-ERROR", {"on_response": b.validation_error_is_500}),
+    "lists-as-text": ("CT-CONTENT-TYPE", {"on_response": b.lists_as_text}),
 }
 # The same for SHOULD checks (inferred rules, or ours): the check fails, the run still exits 0.
 SHOULD_BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -90,6 +96,8 @@ SHOULD_BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
     "score-above-100": ("CLOSE-SCORE-RANGE", {"on_response": b.score_above_100}),
     "foreign-cursor-is-a-page": ("TENANT-CURSOR", {"on_response": b.any_cursor_is_a_page}),
     "other-sort-cursor-is-a-page": ("PAGINATION-PREV-EMPTY-SORT", {"on_response": b.any_cursor_is_a_page}),
+    "package-without-nulls": ("CREATE-SHAPE", {"on_response": b.package_without_nulls}),
+    "download-filename-differs": ("ARTIFACT-FILENAME", {"on_response": b.download_filename_differs}),
 }
 # The traffic rule each break shows in the traffic of its check (proxy and validate-har share the validator).
 TRAFFIC_OF_BREAKS = {
