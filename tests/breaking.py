@@ -441,3 +441,11 @@ def download_filename_differs(call: Call, status: int, body: Any) -> Answer | No
 def lists_as_text(call: Call, status: int, body: Any) -> Answer | None:
     """A list page sent as text/plain (every answer is documented as application/json)."""
     return (status, body, "text/plain") if call.at("GET", PACKAGES) and status == 200 else None
+
+
+def valid_lists_refused(call: Call, status: int, body: Any) -> Answer | None:
+    """A valid list request with a query (Schemathesis' positive data) refused as if not permitted
+    (400 and 422 stay tolerated there: a schema-valid query may still break a prose rule)."""
+    if call.at("GET", PACKAGES) and status == 200 and call.query:
+        return 403, {"detail": "Forbidden"}
+    return None

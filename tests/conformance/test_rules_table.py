@@ -98,6 +98,7 @@ SHOULD_BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
     "other-sort-cursor-is-a-page": ("PAGINATION-PREV-EMPTY-SORT", {"on_response": b.any_cursor_is_a_page}),
     "package-without-nulls": ("CREATE-SHAPE", {"on_response": b.package_without_nulls}),
     "download-filename-differs": ("ARTIFACT-FILENAME", {"on_response": b.download_filename_differs}),
+    "valid-lists-refused": ("CT-POSITIVE-ACCEPTED", {"on_response": b.valid_lists_refused}),
 }
 # The traffic rule each break shows in the traffic of its check (proxy and validate-har share the validator).
 TRAFFIC_OF_BREAKS = {
