@@ -449,3 +449,37 @@ def valid_lists_refused(call: Call, status: int, body: Any) -> Answer | None:
     if call.at("GET", PACKAGES) and status == 200 and call.query:
         return 403, {"detail": "Forbidden"}
     return None
+
+
+def default_lock_reason_rewritten(call: Call, status: int, body: Any) -> Answer | None:
+    """Periods read back without the documented default reason bulk-lock writes."""
+    model = data(body)
+    if call.path.startswith("/api/v1/accounting-periods") and call.method == "GET" and isinstance(model, dict):
+        for period in [model, *(model.get("items") or [])]:
+            if isinstance(period, dict) and period.get("lock_reason") == "Historical migration - bulk locked":
+                period["lock_reason"] = "Locked"
+        return status, body
+    return None
+
+
+def period_dates_swapped(call: Call) -> None:
+    """A period ending before it starts accepted (the dates put right before the mock sees them)."""
+    body = call.body
+    if call.at("POST", r"/api/v1/accounting-periods") and isinstance(body, dict):
+        start, end = body.get("period_start"), body.get("period_end")
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            call.body = {**body, "period_start": end, "period_end": start}
+
+
+def reopen_open_accepted(call: Call, status: int, body: Any) -> Answer | None:
+    match = call.at("POST", PERIOD + "/reopen")
+    if match and status == 400:
+        return 201, {"id": match["id"], "status": "open"}
+    return None
+
+
+def malformed_id_is_500(call: Call, status: int, body: Any) -> Answer | None:
+    """An id that names no package (malformed or unknown) crashes the server."""
+    if call.path.startswith(PACKAGES + "/") and status in (404, 422):
+        return 500, {"detail": "Internal Server Error"}
+    return None
