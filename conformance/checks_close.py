@@ -133,6 +133,7 @@ def _score(ctx: RunContext, period_id: str) -> tuple[Exchange, dict[str, Any]]:
     operations=(SCORE, HISTORY),
     source="AP/get-close-score: 200, five components txn_review, categorization, reconciliation, checklist, "
     "anomalies (description); AP/get-score-history: 200",
+    traffic=("close-score-components",),
     rationale="Documented statuses and component names; the bodies' other fields are not published.",
 )
 def close_score(ctx: RunContext) -> None:

@@ -27,9 +27,34 @@ PERIOD_WRITES = (Operation.ACKNOWLEDGE_CHECKLIST_STEP, Operation.CREATE_SIGN_OFF
 LISTS = (Operation.LIST_PACKAGES, Operation.LIST_PERIODS)
 PERIOD_CHANGES = (Operation.CREATE_PERIOD, Operation.CLOSE_PERIOD, Operation.REOPEN_PERIOD)
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
+SCORE_COMPONENTS = ("txn_review", "categorization", "reconciliation", "checklist", "anomalies")
+# What a package's status promises is set (MonthEndPackageResponse's field descriptions).
+SET_WHEN = {
+    "in_progress": ("started_at",),
+    "ready": ("started_at", "ready_at", "filename", "file_size_bytes"),
+    "failed": ("error_message",),
+}
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
 REFUSED_RULES = ("report-keys", "date-order", "period-date-order", "role", "request-schema", "request-parameter")
+
+
+def _lifecycle_fields(package: dict[str, Any], at: str) -> list[Finding]:
+    status = package.get("status")
+    return [
+        _broke("lifecycle-fields", f"{at}/{name}", f"{name} set: the package is {status}", package.get(name))
+        for name in SET_WHEN.get(str(status), ())
+        if package.get(name) in (None, "")
+    ]
+
+
+def _keys(value: Any) -> set[str]:
+    """Every key of a JSON value, at any depth (where the unpublished close score puts its components)."""
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in _keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in _keys(item)}
+    return set()
 
 
 def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Finding:
@@ -85,6 +110,24 @@ class BehaviourRules:
             package = answer.get("package") if created and isinstance(answer, dict) else answer
             if isinstance(package, dict):
                 found += self._package(package, request if created else None)
+                found += _lifecycle_fields(package, "/body/package" if created else "/body")
+            if created and isinstance(package, dict) and answer.get("workflow_id") != package.get("workflow_id"):
+                found.append(
+                    _broke(
+                        "workflow-id",
+                        "/body/workflow_id",
+                        f"the package's workflow_id {package.get('workflow_id')} (documented: 'also on package')",
+                        answer.get("workflow_id"),
+                    )
+                )
+        if operation_id == Operation.GET_CLOSE_SCORE and isinstance(answer, dict):
+            missing = [name for name in SCORE_COMPONENTS if name not in _keys(answer)]
+            if missing:
+                found.append(
+                    _broke(
+                        "close-score-components", "/body", ", ".join(SCORE_COMPONENTS), f"missing {', '.join(missing)}"
+                    )
+                )
         if operation_id == Operation.GET_DOWNLOAD_URL:
             package_id = exchange.path.rstrip("/").split("/")[-2]
             self._downloaded.add(package_id)

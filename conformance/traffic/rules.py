@@ -286,6 +286,31 @@ rule(
     "counts that differ from the lists",
 )
 rule(
+    "workflow-id",
+    RESPONSE,
+    MUST,
+    "MEP/create-package: workflow_id is also on package",
+    (Operation.CREATE_PACKAGE.route,),
+    "a create whose workflow_id differs from its package's",
+)
+rule(
+    "lifecycle-fields",
+    RESPONSE,
+    MUST,
+    "MonthEndPackageResponse field descriptions: started_at, ready_at, filename, file_size_bytes",
+    (Operation.CREATE_PACKAGE.route, Operation.GET_PACKAGE.route),
+    "a package whose status says a lifecycle field is set, without it",
+)
+rule(
+    "close-score-components",
+    RESPONSE,
+    MUST,
+    "AP/get-close-score: five components txn_review, categorization, reconciliation, checklist, anomalies "
+    "(description)",
+    (Operation.GET_CLOSE_SCORE.route,),
+    "a close score without one of its five documented components",
+)
+rule(
     "score-range",
     RESPONSE,
     MUST,

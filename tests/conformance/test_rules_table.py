@@ -127,6 +127,9 @@ TRAFFIC_OF_BREAKS = {
     "bulk-lock-any-size": "accepted-refusable",
     "status-in-capitals": "period-status",
     "readiness-item-status-odd": "readiness-item-status",
+    "workflow-id-differs": "workflow-id",
+    "ready-without-ready-at": "lifecycle-fields",
+    "score-without-components": "close-score-components",
 }
 
 
