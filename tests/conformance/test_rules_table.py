@@ -37,6 +37,12 @@ def test_checks_name_only_registered_traffic_rules_and_violations_only_registere
         traffic_finding("response", "no-such-rule", "", "", "")
 
 
+def test_every_check_without_a_traffic_rule_says_why() -> None:
+    from conformance.rules_table import NO_TRAFFIC_RULE
+
+    assert set(NO_TRAFFIC_RULE) == {c.id for c in CHECKS.values() if not c.traffic}
+
+
 def test_the_published_table_is_the_code_s() -> None:
     page = (ROOT / "docs" / "RULES.md").read_text()
     assert page == markdown(), "docs/RULES.md is stale: dayzero-conformance list --format markdown > docs/RULES.md"
