@@ -159,6 +159,7 @@ def close_score(ctx: RunContext) -> None:
     creates_data=True,
     operations=(SCORE, HISTORY),
     source="inferred: like readiness (0-100); limit (default 60) caps the snapshots returned",
+    traffic=("close-score-range",),
     rationale="The fields are not published: a score within 0-100 if one is given, and limit honoured.",
 )
 def close_score_range(ctx: RunContext) -> None:

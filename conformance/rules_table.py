@@ -17,7 +17,6 @@ SHARED = "another client's writes, which the proxy never sees, could cause the s
 # could (a rule to add). A test keeps this equal to the checks without a traffic rule.
 NO_TRAFFIC_RULE = {
     "AUTH-401-GARBAGE": "the proxy cannot tell a garbage token from a valid one (it sees no user table)",
-    "AUTH-WWW-AUTHENTICATE": "not yet: a 401 without the header is visible in one exchange",
     "TENANT-CURSOR": "needs another business's cursor sent on purpose; a client's traffic has none",
     "ARTIFACT-DOWNLOAD-URL": "not yet: two download answers for one package with the same URL are visible",
     "ARTIFACT-FILENAME": "not yet: a filename that differs between package and download is visible",
@@ -26,7 +25,6 @@ NO_TRAFFIC_RULE = {
     "PERIOD-BULK-LOCK": f"a reason read back later may be a later lock's: {SHARED}",
     "PERIOD-BULK-LOCK-REASON": f"a reason read back later may be a later lock's: {SHARED}",
     "PERIOD-UNKNOWN-404": "the proxy cannot know that an id names no period (other clients create them)",
-    "CLOSE-SCORE-RANGE": "not yet: a close score outside 0-100 is visible (score-range covers readiness only)",
     "SIGN-OFF-RECOMPUTES": f"needs the score before and after with nothing else changed: {SHARED}",
     "SIGN-OFF-REVOKE": "status-undeclared shows a status the generation does not declare; the rest needs a probe",
     "SIGN-OFF-IDEMPOTENT": f"a new id after a second sign-off may follow another client's revoke: {SHARED}",
@@ -37,7 +35,6 @@ NO_TRAFFIC_RULE = {
     "CT-STATEFUL": "needs the sequences Schemathesis generates, not a client's",
     "CT-OTHER": "Schemathesis built-ins that probe with requests a client does not send",
     "PAGINATION-ORDER": "not yet: a page out of its sort order is visible in one exchange",
-    "PAGINATION-LIMIT": "not yet: a page longer than its limit is visible in one exchange",
     "PAGINATION-GARBAGE-CURSOR": "needs a garbage cursor sent on purpose; a client's traffic has none",
     "PAGINATION-PREV-EMPTY-SORT": "needs a cursor reused across sorts on purpose; a client's traffic has none",
     "CREATE-GET-ROUNDTRIP": "not yet: a get whose inputs differ from its create (they never change) is visible",

@@ -332,7 +332,7 @@ def validation_error_as_text(call: Call, status: int, body: Any) -> Answer | Non
 def any_limit_is_a_page(call: Call) -> Answer | None:
     limit = re.search(r"(?:^|&)limit=(-?\d+)", call.query)
     if call.at("GET", PACKAGES) and limit and not 1 <= int(limit[1]) <= 1000:
-        page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        page: dict[str, Any] = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
         return 200, {**page, "has_next": False, "has_prev": False}
     return None
 
@@ -365,7 +365,7 @@ def score_above_100(call: Call, status: int, body: Any) -> Answer | None:
 def any_cursor_is_a_page(call: Call, status: int, body: Any) -> Answer | None:
     """A cursor the server refused (another business's, another sort's) answered with a page anyway."""
     if call.method == "GET" and "cursor=" in call.query and status == 422:
-        page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        page: dict[str, Any] = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
         return 200, {**page, "has_next": False, "has_prev": False}
     return None
 
@@ -386,7 +386,7 @@ def package_body_off_schema(call: Call, status: int, body: Any) -> Answer | None
 def invalid_requests_accepted(call: Call, status: int, body: Any) -> Answer | None:
     """A request the schema refuses answered 2xx (the mock's own 2xx body of the operation's list)."""
     if status == 422 and call.method == "GET" and call.path == PACKAGES:
-        page = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        page: dict[str, Any] = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
         return 200, {**page, "has_next": False, "has_prev": False}
     return None
 
@@ -482,4 +482,15 @@ def malformed_id_is_500(call: Call, status: int, body: Any) -> Answer | None:
     """An id that names no package (malformed or unknown) crashes the server."""
     if call.path.startswith(PACKAGES + "/") and status in (404, 422):
         return 500, {"detail": "Internal Server Error"}
+    return None
+
+
+def long_pages(call: Call, status: int, body: Any) -> Answer | None:
+    """A full page with one item more than the limit (its first item again)."""
+    model = data(body)
+    limit = re.search(r"(?:^|&)limit=(\d+)", call.query)
+    full = isinstance(model, dict) and limit and model["items"] and len(model["items"]) == int(limit[1])
+    if call.at("GET", PACKAGES) and status == 200 and full:
+        model["items"].append(model["items"][0])
+        return status, body
     return None

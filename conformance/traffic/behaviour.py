@@ -79,6 +79,8 @@ class BehaviourRules:
     ) -> list[Finding]:
         """Violations of documented behaviour in this answer (``answer``: the model, envelope removed)."""
         found: list[Finding] = []
+        if exchange.status == 401 and "bearer" not in exchange.response_headers.get("www-authenticate", "").lower():
+            found.append(_broke("bearer-challenge", "/headers/www-authenticate", "WWW-Authenticate: Bearer", None))
         if not 200 <= exchange.status < 300:
             return found
         if exchange.method.upper() != "GET":
@@ -121,6 +123,11 @@ class BehaviourRules:
                     )
                 )
         if operation_id == Operation.GET_CLOSE_SCORE and isinstance(answer, dict):
+            score = answer.get("score")
+            if isinstance(score, (int, float)) and not 0 <= score <= 100:
+                found.append(
+                    _broke("close-score-range", "/body/score", "a score within 0-100, like readiness's", score)
+                )
             missing = [name for name in SCORE_COMPONENTS if name not in _keys(answer)]
             if missing:
                 found.append(
@@ -204,6 +211,11 @@ class BehaviourRules:
                     found.append(
                         _broke("status-filter", f"/body/items/{index}/status", f"status {wanted}", item.get("status"))
                     )
+        limit = query.get("limit", "50")
+        if limit.isdigit() and len(items) > int(limit):
+            found.append(
+                _broke("page-limit", "/body/items", f"at most {limit} items (the limit asked for)", len(items))
+            )
         total = page.get("total")
         if isinstance(total, int) and not query.get("cursor") and page.get("has_next") is False and total != len(items):
             found.append(_broke("total", "/body/total", f"{len(items)}, the whole filtered listing on one page", total))

@@ -311,6 +311,30 @@ rule(
     "a close score without one of its five documented components",
 )
 rule(
+    "page-limit",
+    RESPONSE,
+    MUST,
+    "list slices: limit 1-1000; G/pagination: default 50",
+    LISTS,
+    "a list page holding more items than the limit asked for",
+)
+rule(
+    "bearer-challenge",
+    RESPONSE,
+    SHOULD,
+    "inferred: FastAPI's HTTPBearer answers 401 with WWW-Authenticate: Bearer",
+    ANY,
+    "a 401 without a Bearer challenge",
+)
+rule(
+    "close-score-range",
+    RESPONSE,
+    SHOULD,
+    "inferred: like readiness (0-100); the close score's fields are not published",
+    (Operation.GET_CLOSE_SCORE.route,),
+    "a close score outside 0-100",
+)
+rule(
     "score-range",
     RESPONSE,
     MUST,

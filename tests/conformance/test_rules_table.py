@@ -95,6 +95,7 @@ BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
     "lists-as-text": ("CT-CONTENT-TYPE", {"on_response": b.lists_as_text}),
     "default-lock-reason-rewritten": ("PERIOD-BULK-LOCK", {"on_response": b.default_lock_reason_rewritten}),
     "malformed-id-is-500": ("VALIDATION-MALFORMED-IDS", {"on_response": b.malformed_id_is_500}),
+    "long-pages": ("PAGINATION-LIMIT", {"on_response": b.long_pages}),
 }
 # The same for SHOULD checks (inferred rules, or ours): the check fails, the run still exits 0.
 SHOULD_BREAKS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -136,6 +137,9 @@ TRAFFIC_OF_BREAKS = {
     "workflow-id-differs": "workflow-id",
     "ready-without-ready-at": "lifecycle-fields",
     "score-without-components": "close-score-components",
+    "long-pages": "page-limit",
+    "no-bearer-challenge": "bearer-challenge",
+    "score-above-100": "close-score-range",
 }
 
 
@@ -191,7 +195,7 @@ def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that
 
 @pytest.mark.parametrize("name", sorted(TRAFFIC_OF_BREAKS))
 def test_a_break_the_traffic_shows_is_a_response_finding(name: str) -> None:
-    check_id, how = BREAKS[name]
+    check_id, how = {**BREAKS, **SHOULD_BREAKS}[name]
     with b.broken_mock(how.get("on_request"), how.get("on_response"), **FAST) as upstream:
         report = TrafficResult(TrafficValidator("auto"))
         with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
