@@ -19,7 +19,6 @@ NO_TRAFFIC_RULE = {
     "AUTH-401-GARBAGE": "the proxy cannot tell a garbage token from a valid one (it sees no user table)",
     "TENANT-CURSOR": "needs another business's cursor sent on purpose; a client's traffic has none",
     "ARTIFACT-DOWNLOAD-URL": "not yet: two download answers for one package with the same URL are visible",
-    "ARTIFACT-FILENAME": "not yet: a filename that differs between package and download is visible",
     "PERIOD-CLOSE-NO-MATCH": "the proxy does not know every period of the business, so it cannot tell no match",
     "PERIOD-REOPEN-OPEN": f"a period the traffic last saw open may have been closed since: {SHARED}",
     "PERIOD-BULK-LOCK": f"a reason read back later may be a later lock's: {SHARED}",

@@ -70,6 +70,7 @@ class BehaviourRules:
         self._periods: dict[str, dict[str, Any]] = {}
         self._acks: dict[tuple[str, str], str] = {}
         self._reports: dict[str, int] = {}  # package id -> how many reports it selected
+        self._filenames: dict[str, str] = {}  # package id -> the filename a ready package or its download gave
         self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
         self._walked: dict[tuple[str, ...], dict[str, str]] = {}  # listing -> id: sort value, on forward pages
         self._page_walks = PageWalks()
@@ -140,6 +141,8 @@ class BehaviourRules:
             self._downloaded.add(package_id)
             if isinstance(answer, dict) and isinstance(answer.get("download_url"), str):
                 self._files[_where(answer["download_url"])] = {**answer, "package_id": package_id}
+            if isinstance(answer, dict) and isinstance(answer.get("filename"), str):
+                found += self._same_filename(package_id, answer["filename"], "/body/filename")
         if operation_id in PERIOD_CHANGES and isinstance(answer, dict):
             found += self._period_change(operation_id, answer)
         if operation_id == Operation.BULK_LOCK_PERIODS and isinstance(answer, dict):
@@ -290,6 +293,10 @@ class BehaviourRules:
             self._reports[package_id] = len(package["selected_reports"])
         if status not in ORDER:
             return []
+        if status == "ready" and isinstance(package.get("filename"), str):
+            renamed = self._same_filename(package_id, package["filename"], "/body/filename")
+            if renamed:
+                return renamed
         before = self._package_status.get(package_id)
         self._package_status[package_id] = status
         if before is not None and ORDER[status] < ORDER[before]:
@@ -299,6 +306,13 @@ class BehaviourRules:
                 _broke("download-when-ready", "/body/status", "ready: a download URL was handed out for it", status)
             ]
         return []
+
+    def _same_filename(self, package_id: str, filename: str, pointer: str) -> list[Finding]:
+        """A ready package's filename never changes: the package and its download answers agree."""
+        known = self._filenames.setdefault(package_id, filename)
+        if known == filename:
+            return []
+        return [_broke("filename", pointer, f"{known}, as the package said before (inferred: one name)", filename)]
 
     def _package(self, package: dict[str, Any], request: Any) -> list[Finding]:
         found = self._note_package(package)

@@ -311,6 +311,14 @@ rule(
     "a close score without one of its five documented components",
 )
 rule(
+    "filename",
+    RESPONSE,
+    SHOULD,
+    "inferred: filename (the suggested attachment name) is the same on package and download",
+    (Operation.GET_PACKAGE.route, Operation.GET_DOWNLOAD_URL.route),
+    "a ready package's filename that differs between its answers",
+)
+rule(
     "page-limit",
     RESPONSE,
     MUST,

@@ -140,6 +140,7 @@ TRAFFIC_OF_BREAKS = {
     "long-pages": "page-limit",
     "no-bearer-challenge": "bearer-challenge",
     "score-above-100": "close-score-range",
+    "download-filename-differs": "filename",
 }
 
 
