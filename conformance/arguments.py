@@ -51,5 +51,7 @@ def base_url(flag: str, text: str | None) -> str:
             f"e.g. {root.rstrip('/')}."
         )
     if parts.query or parts.fragment or "docs" in segments or (segments and "." in segments[-1]):
-        raise ArgumentProblem(f"{flag} points at a page ({text}); give the API root, e.g. https://api.ondayzero.com.")
+        raise ArgumentProblem(
+            f"{flag} points at a page ({text}); give the API root, e.g. {parts.scheme}://{parts.netloc}."
+        )
     return str(text).strip().rstrip("/")

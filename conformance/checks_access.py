@@ -56,6 +56,7 @@ def garbage_token(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     operations=LIST_OPS,
     source="inferred: FastAPI's HTTPBearer answers 401 with WWW-Authenticate: Bearer",
+    traffic=("bearer-challenge",),
     rationale="Inferred: FastAPI's HTTPBearer answers 401 with WWW-Authenticate: Bearer.",
 )
 def bearer_challenge(ctx: RunContext) -> None:

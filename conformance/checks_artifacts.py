@@ -156,6 +156,7 @@ def reports_in_zip(ctx: RunContext) -> None:
     creates_data=True,
     operations=DOWNLOAD,
     source="inferred: filename (the suggested attachment name) is the same on package and download",
+    traffic=("filename",),
     rationale="Documented: filename is the suggested attachment name (same on package and download).",
 )
 def filename(ctx: RunContext) -> None:

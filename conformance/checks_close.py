@@ -133,6 +133,7 @@ def _score(ctx: RunContext, period_id: str) -> tuple[Exchange, dict[str, Any]]:
     operations=(SCORE, HISTORY),
     source="AP/get-close-score: 200, five components txn_review, categorization, reconciliation, checklist, "
     "anomalies (description); AP/get-score-history: 200",
+    traffic=("close-score-components",),
     rationale="Documented statuses and component names; the bodies' other fields are not published.",
 )
 def close_score(ctx: RunContext) -> None:
@@ -158,6 +159,7 @@ def close_score(ctx: RunContext) -> None:
     creates_data=True,
     operations=(SCORE, HISTORY),
     source="inferred: like readiness (0-100); limit (default 60) caps the snapshots returned",
+    traffic=("close-score-range",),
     rationale="The fields are not published: a score within 0-100 if one is given, and limit honoured.",
 )
 def close_score_range(ctx: RunContext) -> None:

@@ -191,7 +191,7 @@ def _collect(ctx: RunContext, event: events.ScenarioFinished, result: ContractRu
                     ctx.created.append(body["package"]["id"])
                 elif path.endswith(PERIODS):
                     ctx.created_periods.append(body["id"])
-    for checks in recorder.checks.values():
+    for case_id, checks in recorder.checks.items():
         for node in checks:
             info = node.failure_info
             if info is None:
@@ -207,7 +207,7 @@ def _collect(ctx: RunContext, event: events.ScenarioFinished, result: ContractRu
                 Finding(
                     message=f"{failure.code} {failure.title}",
                     expected=_expected(failure.message),
-                    actual=failure.message.strip()[:800],
+                    actual=failure.message.strip()[:800] or _answer(recorder.interactions.get(case_id)),
                     curl=curl,
                     operation=str(failure.operation or recorder.label),
                 )
@@ -223,6 +223,15 @@ def shareable_curl(code_sample: str, secrets: dict[str, str]) -> str:
     for secret, placeholder in secrets.items():
         code_sample = code_sample.replace(secret, placeholder)
     return code_sample.replace("'Authorization: [Filtered]'", '"Authorization: Bearer $DZ_TOKEN"')
+
+
+def _answer(interaction: Any) -> str:
+    """What came back, for a failure whose message is empty (a server error's is)."""
+    response = getattr(interaction, "response", None)
+    if response is None:
+        return "no response"
+    text = response.content.decode("utf-8", "replace").strip() if response.content else ""
+    return f"{response.status_code} {text}"[:800].strip()
 
 
 def _expected(message: str) -> str:

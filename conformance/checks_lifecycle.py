@@ -50,6 +50,7 @@ def forward_only(ctx: RunContext) -> None:
     creates_data=True,
     operations=OPS,
     source="MonthEndPackageResponse field descriptions: started_at, ready_at, filename, file_size_bytes",
+    traffic=("lifecycle-fields",),
     rationale="Documented field meanings: started_at, ready_at, filename, file_size_bytes (when ready), "
     "error_message (when failed); timestamps ordered.",
 )

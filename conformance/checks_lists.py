@@ -137,6 +137,7 @@ def order(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     operations=LIST_OPS,
     source="list slices: limit 1-1000; G/pagination: default 50",
+    traffic=("page-limit",),
     rationale="Documented: limit caps the page size (default 50).",
 )
 def limit_honoured(ctx: RunContext) -> None:

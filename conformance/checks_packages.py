@@ -72,6 +72,7 @@ def create_then_get(ctx: RunContext) -> None:
     creates_data=True,
     operations=CREATE,
     source="MEP/create-package: workflow_id is also on package",
+    traffic=("workflow-id",),
     rationale="Documented: MonthEndPackageQueuedResponse.workflow_id is 'also on package'.",
 )
 def workflow_id_matches(ctx: RunContext) -> None:

@@ -137,6 +137,9 @@ def write_reports(run: RunResult, settings: KitSettings) -> None:
             path.write_text(render(run))
 
 
+_COMMANDS = ("run", "list", "summary", "proxy", "validate-har")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from conformance.runner import run_conformance  # registers every check
 
@@ -163,7 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_reports(run, settings)
         return run.exit_code
     except UsageError as error:
-        errors.print(f"dayzero-conformance: {error} Tip: dayzero-conformance COMMAND --help", soft_wrap=True)
+        command = next((a for a in argv or sys.argv[1:] if a in _COMMANDS), "COMMAND")
+        errors.print(f"dayzero-conformance: {error} Tip: dayzero-conformance {command} --help", soft_wrap=True)
         return 2
     except ToolError as error:
         errors.print(f"dayzero-conformance: {error}", soft_wrap=True)

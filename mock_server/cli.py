@@ -214,7 +214,9 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
     env = os.environ if env is None else env
     args = _parser(env).parse_args(argv)
     # The repeatable flags replace their variable's list (flags win), never add to it.
-    cors_origins = args.cors_origins or _env_list(env, "CORS_ORIGIN")
+    cors_origins = args.cors_origins or [
+        _env_item(env, "CORS_ORIGIN", o, values.cors_origin) for o in _env_list(env, "CORS_ORIGIN")
+    ]
     cors = tuple(cors_origins) if cors_origins else Settings().cors_origins
     settings = Settings(
         host=args.host,
@@ -241,6 +243,14 @@ def settings_from_args(argv: Sequence[str] | None = None, env: Mapping[str, str]
         workers=args.workers,
     )
     return settings, args.log_level
+
+
+def _env_item(env: Mapping[str, str], name: str, item: str, check: Callable[[str], Any]) -> Any:
+    """One item of a comma-separated DAYZERO_MOCK_ variable, checked as its flag checks it."""
+    try:
+        return check(item)
+    except SettingError as error:
+        raise SettingError(f"{ENV_PREFIX}{name}={env[ENV_PREFIX + name]!r}: {error}") from None
 
 
 def _env_list(env: Mapping[str, str], name: str) -> list[str]:

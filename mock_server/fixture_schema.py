@@ -31,8 +31,13 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# What a business id must look like: clients send it as x-business-id, which the mock refuses
+# (422) unless it is a UUID, so any other id would name a business nobody can call.
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
 class BusinessEntry(_Entry):
-    id: str = Field(description="the business id clients send as x-business-id (a UUID)")
+    id: str = Field(pattern=UUID_PATTERN, description="the business id clients send as x-business-id (a UUID)")
     name: str = Field(min_length=1)
     cfo_suite: bool = Field(default=True, description="false: every call for this business answers 403 (no add-on)")
 
@@ -107,9 +112,18 @@ def _line(entry: Any) -> str:
         return f"{place(location)}: unknown key (expected one of {', '.join(allowed)})"
     if entry["type"] == "missing":
         return f"{place(location)}: required, missing"
-    given = entry.get("input")
-    shown = f" (got {given!r})" if isinstance(given, str | int | float | bool) or given is None else ""
-    return f"{place(location)}: {entry['msg'][0].lower()}{entry['msg'][1:]}{shown}"
+    if entry["type"] == "string_pattern_mismatch" and location[-1:] == ("id",) and location[:1] == ("businesses",):
+        return f"{place(location)}: expected a UUID (clients send it as x-business-id), not {entry.get('input')!r}"
+    if entry["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        keys = ", ".join(_keys_at(location))
+        return f"{place(location)}: expected a mapping with the keys {keys}{_got(entry.get('input'))}"
+    return f"{place(location)}: {entry['msg'][0].lower()}{entry['msg'][1:]}{_got(entry.get('input'))}"
+
+
+def _got(given: Any) -> str:
+    if isinstance(given, str | int | float | bool) or given is None:
+        return f" (got {given!r})"
+    return f" (got a {'list' if isinstance(given, list) else type(given).__name__})"
 
 
 def _keys_at(location: tuple[int | str, ...]) -> list[str]:
@@ -126,8 +140,12 @@ def _keys_at(location: tuple[int | str, ...]) -> list[str]:
 
 
 def _dangling(checked: FixtureFile) -> list[str]:
-    """References to entries that do not exist."""
-    found = []
+    """Entries given twice, and references to entries that do not exist."""
+    found = [
+        *_repeated("businesses", "id", [business.id.lower() for business in checked.businesses]),
+        *_repeated("users", "id", [user.id for user in checked.users]),
+        *_repeated("tokens", "token", [token.token for token in checked.tokens]),
+    ]
     business_ids = {business.id for business in checked.businesses}
     user_ids = {user.id for user in checked.users}
     for index, user in enumerate(checked.users):
@@ -142,6 +160,19 @@ def _dangling(checked: FixtureFile) -> list[str]:
     for index, rule in enumerate(checked.failures):
         if rule.business_id is not None and rule.business_id not in business_ids:
             found.append(f"failures[{index}].business_id: no business has the id {rule.business_id!r}")
+    return found
+
+
+def _repeated(section: str, key: str, values: list[str]) -> list[str]:
+    """One line per entry whose ``key`` an earlier entry of ``section`` already has (one would hide the other)."""
+    first: dict[str, int] = {}
+    found = []
+    for index, value in enumerate(values):
+        if value in first:
+            found.append(
+                f"{section}[{index}].{key}: {value!r} is already {section}[{first[value]}]'s (each must be unique)"
+            )
+        first.setdefault(value, index)
     return found
 
 

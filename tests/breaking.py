@@ -38,7 +38,7 @@ class Call:
         return re.fullmatch(pattern, self.path) if self.method == method else None
 
 
-Answer = tuple[int, Any]
+Answer = tuple[int, Any] | tuple[int, Any, str]  # status, JSON body[, the Content-Type it is sent with]
 OnRequest = Callable[[Call], Answer | None]  # may rewrite call.body; an Answer short-cuts the mock
 OnResponse = Callable[[Call, int, Any], Answer | None]  # a new (status, body), or None to keep it
 
@@ -107,9 +107,9 @@ def _json(raw: bytes) -> Any:
         return _UNREAD
 
 
-async def _send(send: Callable, status: int, body: Any) -> None:
+async def _send(send: Callable, status: int, body: Any, content_type: str = "application/json") -> None:
     raw = b"" if body is None else json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json")] if raw else []
+    headers = [(b"content-type", content_type.encode())] if raw else []
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": raw})
 
@@ -246,5 +246,251 @@ def readiness_item_status_odd(call: Call, status: int, body: Any) -> Answer | No
     if call.at("POST", PERIOD + "/close-readiness") and status == 201 and isinstance(data(body), dict):
         for item in data(body).get("items") or []:
             item["status"] = "amber"
+        return status, body
+    return None
+
+
+# -- breaks of the checks no fault of the mock proves (each check fails against its break) --------
+
+PACKAGES = r"/api/v1/month-end-packages"
+
+
+def unauthenticated_is_403(call: Call, status: int, body: Any) -> Answer | None:
+    """A missing or garbage token answered 403 instead of 401."""
+    return (403, {"detail": "Forbidden"}) if status == 401 else None
+
+
+def no_bearer_challenge(call: Call, status: int, body: Any) -> Answer | None:
+    """The 401 without its WWW-Authenticate header (an answer made here carries only Content-Type)."""
+    return (status, body) if status == 401 else None
+
+
+def created_period_read_back_wrong(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PERIOD) and status == 200 and isinstance(data(body), dict):
+        data(body)["period_end"] = "1999-12-31"
+        return status, body
+    return None
+
+
+def workflow_id_differs(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", PACKAGES) and status == 201 and isinstance(data(body), dict):
+        data(body)["workflow_id"] = "another-workflow"
+        return status, body
+    return None
+
+
+def get_package_other_dates(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PACKAGES + r"/[^/]+") and status == 200 and isinstance(data(body), dict):
+        data(body)["period_start"] = "1999-01-01"
+        return status, body
+    return None
+
+
+def list_hides_new_packages(call: Call, status: int, body: Any) -> Answer | None:
+    made: set[str] = call.memory.setdefault("made", set())
+    if call.at("POST", PACKAGES) and status == 201:
+        made.add(data(body)["package"]["id"])
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(data(body), dict):
+        data(body)["items"] = [item for item in data(body)["items"] if item["id"] not in made]
+        return status, body
+    return None
+
+
+def ready_without_ready_at(call: Call, status: int, body: Any) -> Answer | None:
+    model = data(body)
+    if (
+        call.at("GET", PACKAGES + r"/[^/]+")
+        and status == 200
+        and isinstance(model, dict)
+        and model["status"] == "ready"
+    ):
+        model["ready_at"] = None
+        return status, body
+    return None
+
+
+def pages_reversed(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(data(body), dict):
+        data(body)["items"].reverse()
+        return status, body
+    return None
+
+
+def package_dates_swapped(call: Call) -> None:
+    """period_end before period_start accepted (the dates put right before the mock sees them)."""
+    body = call.body
+    if call.at("POST", PACKAGES) and isinstance(body, dict):
+        start, end = body.get("period_start"), body.get("period_end")
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            call.body = {**body, "period_start": end, "period_end": start}
+
+
+def validation_error_as_text(call: Call, status: int, body: Any) -> Answer | None:
+    return (422, {"detail": "Validation failed"}) if status == 422 else None
+
+
+def any_limit_is_a_page(call: Call) -> Answer | None:
+    limit = re.search(r"(?:^|&)limit=(-?\d+)", call.query)
+    if call.at("GET", PACKAGES) and limit and not 1 <= int(limit[1]) <= 1000:
+        page: dict[str, Any] = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        return 200, {**page, "has_next": False, "has_prev": False}
+    return None
+
+
+def unknown_period_is_400(call: Call, status: int, body: Any) -> Answer | None:
+    if call.path.startswith("/api/v1/accounting-periods/") and status == 404:
+        return 400, {"detail": "Bad request"}
+    return None
+
+
+def close_without_match_is_400(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("POST", r"/api/v1/accounting-periods/close") and status == 404:
+        return 400, {"detail": "Bad request"}
+    return None
+
+
+def revoke_gone_is_204(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("DELETE", PERIOD + "/sign-offs") and status == 404:
+        return 204, None
+    return None
+
+
+def score_above_100(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PERIOD + "/close-score") and status == 200 and isinstance(data(body), dict):
+        data(body)["score"] = 150
+        return status, body
+    return None
+
+
+def any_cursor_is_a_page(call: Call, status: int, body: Any) -> Answer | None:
+    """A cursor the server refused (another business's, another sort's) answered with a page anyway."""
+    if call.method == "GET" and "cursor=" in call.query and status == 422:
+        page: dict[str, Any] = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        return 200, {**page, "has_next": False, "has_prev": False}
+    return None
+
+
+def not_found_is_418(call: Call, status: int, body: Any) -> Answer | None:
+    """A status no operation declares."""
+    return (418, {"detail": "I'm a teapot"}) if status == 404 else None
+
+
+def package_body_off_schema(call: Call, status: int, body: Any) -> Answer | None:
+    """A list page whose has_next is no boolean."""
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(data(body), dict):
+        data(body)["has_next"] = "no"
+        return status, body
+    return None
+
+
+def invalid_requests_accepted(call: Call, status: int, body: Any) -> Answer | None:
+    """A request the schema refuses answered 2xx (the mock's own 2xx body of the operation's list)."""
+    if status == 422 and call.method == "GET" and call.path == PACKAGES:
+        page: dict[str, Any] = {"items": [], "total": None, "limit": 50, "next_cursor": None, "prev_cursor": None}
+        return 200, {**page, "has_next": False, "has_prev": False}
+    return None
+
+
+def other_business_package_is_403(call: Call, status: int, body: Any) -> Answer | None:
+    if call.path.startswith(PACKAGES + "/") and status == 404:
+        return 403, {"detail": "Forbidden"}
+    return None
+
+
+def download_url_reused(call: Call, status: int, body: Any) -> Answer | None:
+    """The same presigned URL on every call for a package (the contract promises a fresh one)."""
+    match = call.at("GET", PACKAGES + r"/(?P<id>[^/]+)/download")
+    if match and status == 200:
+        return status, call.memory.setdefault("links", {}).setdefault(match["id"], body)
+    return None
+
+
+def revoke_answers_200_bare(call: Call, status: int, body: Any) -> Answer | None:
+    return (200, {"deleted": True}) if call.at("DELETE", PERIOD + "/sign-offs") and status == 204 else None
+
+
+def short_pages(call: Call, status: int, body: Any) -> Answer | None:
+    """Pages hold one item fewer than the limit asked for."""
+    model = data(body)
+    if call.at("GET", PACKAGES) and status == 200 and isinstance(model, dict) and len(model["items"]) > 1:
+        model["items"] = model["items"][:-1]
+        return status, body
+    return None
+
+
+def validation_error_is_500(call: Call, status: int, body: Any) -> Answer | None:
+    return (500, {"detail": "Internal Server Error"}) if status == 422 else None
+
+
+def package_without_nulls(call: Call, status: int, body: Any) -> Answer | None:
+    """A created package without the optional fields it has no value for (the contract's shapes write null)."""
+    if call.at("POST", PACKAGES) and status == 201 and isinstance(data(body), dict):
+        package = data(body)["package"]
+        data(body)["package"] = {k: v for k, v in package.items() if v is not None}
+        return status, body
+    return None
+
+
+def download_filename_differs(call: Call, status: int, body: Any) -> Answer | None:
+    if call.at("GET", PACKAGES + r"/[^/]+/download") and status == 200 and isinstance(data(body), dict):
+        data(body)["filename"] = "package.zip"
+        return status, body
+    return None
+
+
+def lists_as_text(call: Call, status: int, body: Any) -> Answer | None:
+    """A list page sent as text/plain (every answer is documented as application/json)."""
+    return (status, body, "text/plain") if call.at("GET", PACKAGES) and status == 200 else None
+
+
+def valid_lists_refused(call: Call, status: int, body: Any) -> Answer | None:
+    """A valid list request with a query (Schemathesis' positive data) refused as if not permitted
+    (400 and 422 stay tolerated there: a schema-valid query may still break a prose rule)."""
+    if call.at("GET", PACKAGES) and status == 200 and call.query:
+        return 403, {"detail": "Forbidden"}
+    return None
+
+
+def default_lock_reason_rewritten(call: Call, status: int, body: Any) -> Answer | None:
+    """Periods read back without the documented default reason bulk-lock writes."""
+    model = data(body)
+    if call.path.startswith("/api/v1/accounting-periods") and call.method == "GET" and isinstance(model, dict):
+        for period in [model, *(model.get("items") or [])]:
+            if isinstance(period, dict) and period.get("lock_reason") == "Historical migration - bulk locked":
+                period["lock_reason"] = "Locked"
+        return status, body
+    return None
+
+
+def period_dates_swapped(call: Call) -> None:
+    """A period ending before it starts accepted (the dates put right before the mock sees them)."""
+    body = call.body
+    if call.at("POST", r"/api/v1/accounting-periods") and isinstance(body, dict):
+        start, end = body.get("period_start"), body.get("period_end")
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            call.body = {**body, "period_start": end, "period_end": start}
+
+
+def reopen_open_accepted(call: Call, status: int, body: Any) -> Answer | None:
+    match = call.at("POST", PERIOD + "/reopen")
+    if match and status == 400:
+        return 201, {"id": match["id"], "status": "open"}
+    return None
+
+
+def malformed_id_is_500(call: Call, status: int, body: Any) -> Answer | None:
+    """An id that names no package (malformed or unknown) crashes the server."""
+    if call.path.startswith(PACKAGES + "/") and status in (404, 422):
+        return 500, {"detail": "Internal Server Error"}
+    return None
+
+
+def long_pages(call: Call, status: int, body: Any) -> Answer | None:
+    """A full page with one item more than the limit (its first item again)."""
+    model = data(body)
+    limit = re.search(r"(?:^|&)limit=(\d+)", call.query)
+    full = isinstance(model, dict) and limit and model["items"] and len(model["items"]) == int(limit[1])
+    if call.at("GET", PACKAGES) and status == 200 and full:
+        model["items"].append(model["items"][0])
         return status, body
     return None

@@ -24,7 +24,8 @@ td,th{border:1px solid #ccc;padding:.3rem .5rem;font-size:.85rem;vertical-align:
 th{background:#f4f4f4}.failing{width:100%}.passed{background:#dff5e1}.failed,.error{background:#fbdada}
 .skipped{background:#fff4cc}.na{color:#bbb}.new{color:#c62828;font-weight:bold}.known{color:#8a6d00}
 pre{background:#f6f6f6;padding:.6rem;white-space:pre-wrap;word-break:break-all;margin:.3rem 0}
-.matrix{overflow-x:auto;max-width:100%;border:1px solid #ddd}.matrix th.op{font-weight:normal;white-space:nowrap}
+.matrix{overflow-x:auto;max-width:100%;border:1px solid #ddd}.matrix th.op{font-weight:normal}
+.matrix th,.matrix td{white-space:nowrap;overflow-wrap:normal}
 .summary{font-size:.95rem;margin:.3rem 0}.detail{border-top:1px solid #eee;padding-top:.4rem}
 """
 SYMBOL = {PASSED: "pass", FAILED: "FAIL", ERROR: "ERROR", SKIPPED: "skip"}

@@ -27,9 +27,34 @@ PERIOD_WRITES = (Operation.ACKNOWLEDGE_CHECKLIST_STEP, Operation.CREATE_SIGN_OFF
 LISTS = (Operation.LIST_PACKAGES, Operation.LIST_PERIODS)
 PERIOD_CHANGES = (Operation.CREATE_PERIOD, Operation.CLOSE_PERIOD, Operation.REOPEN_PERIOD)
 ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
+SCORE_COMPONENTS = ("txn_review", "categorization", "reconciliation", "checklist", "anomalies")
+# What a package's status promises is set (MonthEndPackageResponse's field descriptions).
+SET_WHEN = {
+    "in_progress": ("started_at",),
+    "ready": ("started_at", "ready_at", "filename", "file_size_bytes"),
+    "failed": ("error_message",),
+}
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
 REFUSED_RULES = ("report-keys", "date-order", "period-date-order", "role", "request-schema", "request-parameter")
+
+
+def _lifecycle_fields(package: dict[str, Any], at: str) -> list[Finding]:
+    status = package.get("status")
+    return [
+        _broke("lifecycle-fields", f"{at}/{name}", f"{name} set: the package is {status}", package.get(name))
+        for name in SET_WHEN.get(str(status), ())
+        if package.get(name) in (None, "")
+    ]
+
+
+def _keys(value: Any) -> set[str]:
+    """Every key of a JSON value, at any depth (where the unpublished close score puts its components)."""
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in _keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in _keys(item)}
+    return set()
 
 
 def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Finding:
@@ -45,6 +70,7 @@ class BehaviourRules:
         self._periods: dict[str, dict[str, Any]] = {}
         self._acks: dict[tuple[str, str], str] = {}
         self._reports: dict[str, int] = {}  # package id -> how many reports it selected
+        self._filenames: dict[str, str] = {}  # package id -> the filename a ready package or its download gave
         self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
         self._walked: dict[tuple[str, ...], dict[str, str]] = {}  # listing -> id: sort value, on forward pages
         self._page_walks = PageWalks()
@@ -54,6 +80,8 @@ class BehaviourRules:
     ) -> list[Finding]:
         """Violations of documented behaviour in this answer (``answer``: the model, envelope removed)."""
         found: list[Finding] = []
+        if exchange.status == 401 and "bearer" not in exchange.response_headers.get("www-authenticate", "").lower():
+            found.append(_broke("bearer-challenge", "/headers/www-authenticate", "WWW-Authenticate: Bearer", None))
         if not 200 <= exchange.status < 300:
             return found
         if exchange.method.upper() != "GET":
@@ -85,11 +113,36 @@ class BehaviourRules:
             package = answer.get("package") if created and isinstance(answer, dict) else answer
             if isinstance(package, dict):
                 found += self._package(package, request if created else None)
+                found += _lifecycle_fields(package, "/body/package" if created else "/body")
+            if created and isinstance(package, dict) and answer.get("workflow_id") != package.get("workflow_id"):
+                found.append(
+                    _broke(
+                        "workflow-id",
+                        "/body/workflow_id",
+                        f"the package's workflow_id {package.get('workflow_id')} (documented: 'also on package')",
+                        answer.get("workflow_id"),
+                    )
+                )
+        if operation_id == Operation.GET_CLOSE_SCORE and isinstance(answer, dict):
+            score = answer.get("score")
+            if isinstance(score, (int, float)) and not 0 <= score <= 100:
+                found.append(
+                    _broke("close-score-range", "/body/score", "a score within 0-100, like readiness's", score)
+                )
+            missing = [name for name in SCORE_COMPONENTS if name not in _keys(answer)]
+            if missing:
+                found.append(
+                    _broke(
+                        "close-score-components", "/body", ", ".join(SCORE_COMPONENTS), f"missing {', '.join(missing)}"
+                    )
+                )
         if operation_id == Operation.GET_DOWNLOAD_URL:
             package_id = exchange.path.rstrip("/").split("/")[-2]
             self._downloaded.add(package_id)
             if isinstance(answer, dict) and isinstance(answer.get("download_url"), str):
                 self._files[_where(answer["download_url"])] = {**answer, "package_id": package_id}
+            if isinstance(answer, dict) and isinstance(answer.get("filename"), str):
+                found += self._same_filename(package_id, answer["filename"], "/body/filename")
         if operation_id in PERIOD_CHANGES and isinstance(answer, dict):
             found += self._period_change(operation_id, answer)
         if operation_id == Operation.BULK_LOCK_PERIODS and isinstance(answer, dict):
@@ -161,6 +214,11 @@ class BehaviourRules:
                     found.append(
                         _broke("status-filter", f"/body/items/{index}/status", f"status {wanted}", item.get("status"))
                     )
+        limit = query.get("limit", "50")
+        if limit.isdigit() and len(items) > int(limit):
+            found.append(
+                _broke("page-limit", "/body/items", f"at most {limit} items (the limit asked for)", len(items))
+            )
         total = page.get("total")
         if isinstance(total, int) and not query.get("cursor") and page.get("has_next") is False and total != len(items):
             found.append(_broke("total", "/body/total", f"{len(items)}, the whole filtered listing on one page", total))
@@ -235,6 +293,10 @@ class BehaviourRules:
             self._reports[package_id] = len(package["selected_reports"])
         if status not in ORDER:
             return []
+        if status == "ready" and isinstance(package.get("filename"), str):
+            renamed = self._same_filename(package_id, package["filename"], "/body/filename")
+            if renamed:
+                return renamed
         before = self._package_status.get(package_id)
         self._package_status[package_id] = status
         if before is not None and ORDER[status] < ORDER[before]:
@@ -244,6 +306,13 @@ class BehaviourRules:
                 _broke("download-when-ready", "/body/status", "ready: a download URL was handed out for it", status)
             ]
         return []
+
+    def _same_filename(self, package_id: str, filename: str, pointer: str) -> list[Finding]:
+        """A ready package's filename never changes: the package and its download answers agree."""
+        known = self._filenames.setdefault(package_id, filename)
+        if known == filename:
+            return []
+        return [_broke("filename", pointer, f"{known}, as the package said before (inferred: one name)", filename)]
 
     def _package(self, package: dict[str, Any], request: Any) -> list[Finding]:
         found = self._note_package(package)

@@ -43,6 +43,9 @@ def _coerce(text: str, kind: str) -> Any:
     return text
 
 
+UNPARSED: Any = object()  # response_is_valid: no parsed value given (a parsed body may be None: JSON null)
+
+
 @dataclass
 class CompiledOperation:
     query: dict[str, tuple[bool, str, Any]] = field(default_factory=dict)  # name -> (required, type, validator)
@@ -76,14 +79,17 @@ class CompiledOperation:
         except ValueError:
             return False
 
-    def response_is_valid(self, status: int, content_type: str | None, body: bytes) -> bool:
+    def response_is_valid(self, status: int, content_type: str | None, body: bytes, parsed: Any = UNPARSED) -> bool:
+        """``parsed``: the body's JSON value when the caller has parsed it already (it is not parsed again)."""
         key = str(status)
         if key not in self.responses or not content_type or content_type.split(";")[0] != "application/json":
             return False
-        try:
-            value = json.loads(body)
-        except ValueError:
-            return False
+        if parsed is UNPARSED:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                return False
+        value = parsed
         validator = self.responses[key]
         return validator is None or bool(validator.is_valid(value))
 

@@ -286,6 +286,63 @@ rule(
     "counts that differ from the lists",
 )
 rule(
+    "workflow-id",
+    RESPONSE,
+    MUST,
+    "MEP/create-package: workflow_id is also on package",
+    (Operation.CREATE_PACKAGE.route,),
+    "a create whose workflow_id differs from its package's",
+)
+rule(
+    "lifecycle-fields",
+    RESPONSE,
+    MUST,
+    "MonthEndPackageResponse field descriptions: started_at, ready_at, filename, file_size_bytes",
+    (Operation.CREATE_PACKAGE.route, Operation.GET_PACKAGE.route),
+    "a package whose status says a lifecycle field is set, without it",
+)
+rule(
+    "close-score-components",
+    RESPONSE,
+    MUST,
+    "AP/get-close-score: five components txn_review, categorization, reconciliation, checklist, anomalies "
+    "(description)",
+    (Operation.GET_CLOSE_SCORE.route,),
+    "a close score without one of its five documented components",
+)
+rule(
+    "filename",
+    RESPONSE,
+    SHOULD,
+    "inferred: filename (the suggested attachment name) is the same on package and download",
+    (Operation.GET_PACKAGE.route, Operation.GET_DOWNLOAD_URL.route),
+    "a ready package's filename that differs between its answers",
+)
+rule(
+    "page-limit",
+    RESPONSE,
+    MUST,
+    "list slices: limit 1-1000; G/pagination: default 50",
+    LISTS,
+    "a list page holding more items than the limit asked for",
+)
+rule(
+    "bearer-challenge",
+    RESPONSE,
+    SHOULD,
+    "inferred: FastAPI's HTTPBearer answers 401 with WWW-Authenticate: Bearer",
+    ANY,
+    "a 401 without a Bearer challenge",
+)
+rule(
+    "close-score-range",
+    RESPONSE,
+    SHOULD,
+    "inferred: like readiness (0-100); the close score's fields are not published",
+    (Operation.GET_CLOSE_SCORE.route,),
+    "a close score outside 0-100",
+)
+rule(
     "score-range",
     RESPONSE,
     MUST,

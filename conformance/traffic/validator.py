@@ -22,7 +22,7 @@ from conformance.generation import BodyGeneration, unwrap
 from conformance.http import Exchange
 from conformance.results import Finding
 from conformance.traffic.behaviour import REFUSED_RULES, BehaviourRules
-from conformance.traffic.compiled import CompiledContract
+from conformance.traffic.compiled import UNPARSED, CompiledContract
 from conformance.traffic.rules import traffic_finding
 from dayzero_mock_kit.openapi import load_contract
 from dayzero_mock_kit.openapi.operations import Operation, OperationTable
@@ -119,19 +119,10 @@ class TrafficValidator:
     def _check(self, exchange: Exchange) -> Verdict:
         if not exchange.path.startswith(API_PREFIX):
             return self._check_outside(exchange)  # not an operation; maybe a presigned file
-        content = _json_or_none(exchange.content)  # parsed once for the generation and the behaviour rules
+        parsed = _json_or_unparsed(exchange.content)  # parsed once: generation, schemas, behaviour rules
+        content = None if parsed is UNPARSED else parsed
         if 200 <= exchange.status < 300:
             self.generation.detect(exchange.status, content)
-        api = self._api()
-        request = MockRequest(
-            "http://traffic",
-            exchange.method.lower(),
-            exchange.path,
-            args=dict(exchange.query_items()),
-            headers=exchange.headers,
-            data=exchange.body or None,
-            content_type=exchange.headers.get("content-type", "application/json").split(";")[0],
-        )
         operation_id = self.operation_id(exchange.method, exchange.path)
         verdict = Verdict(operation_id, in_api=True)
         if operation_id is None:
@@ -150,15 +141,15 @@ class TrafficValidator:
         if compiled is None or not compiled.request_is_valid(
             exchange.query_items(), content_type, exchange.body or b""
         ):
-            verdict.findings += list(self._request_violations(api, request))
+            verdict.findings += list(self._request_violations(self._api(), _openapi_request(exchange)))
         verdict.findings += list(self._documented_rules(operation_id, exchange))
         refused = [v for v in verdict.findings if v.rule in REFUSED_RULES]
         if compiled is not None and compiled.response_is_valid(
-            exchange.status, exchange.response_headers.get("content-type"), exchange.content
+            exchange.status, exchange.response_headers.get("content-type"), exchange.content, parsed
         ):
             response: list[Finding] = []
         else:
-            response = self._response_violations(api, request, exchange)
+            response = self._response_violations(self._api(), _openapi_request(exchange), exchange)
         if (
             operation_id == Operation.DELETE_SIGN_OFF
             and exchange.status == 400
@@ -350,6 +341,27 @@ def _text(error: Exception) -> str:
         return str(error)
     except (UnicodeDecodeError, ValueError):
         return f"{type(error).__name__}: the body cannot be read as text"
+
+
+def _openapi_request(exchange: Exchange) -> MockRequest:
+    """The exchange's request as openapi-core reads it (made only when openapi-core has to judge)."""
+    return MockRequest(
+        "http://traffic",
+        exchange.method.lower(),
+        exchange.path,
+        args=dict(exchange.query_items()),
+        headers=exchange.headers,
+        data=exchange.body or None,
+        content_type=exchange.headers.get("content-type", "application/json").split(";")[0],
+    )
+
+
+def _json_or_unparsed(body: bytes | None) -> Any:
+    """The body's JSON value, or UNPARSED when there is none or it is not JSON."""
+    try:
+        return json.loads(body) if body else UNPARSED
+    except ValueError:
+        return UNPARSED
 
 
 def _json_or_none(body: bytes | None) -> Any:

@@ -23,7 +23,11 @@ BAD = {
     "--token empty": (["--token", ""], "--token is empty"),
     "--other-token empty": (["--other-token", " ", "--other-business-id", ACME_ID], "--other-token is empty"),
     "--base-url api": (["--base-url", "https://api.example.com/api/v1/"], "--base-url points into the API"),
-    "--base-url page": (["--base-url", "https://www.ondayzero.com/docs/reference/x"], "--base-url points at a page"),
+    "--base-url page": (
+        ["--base-url", "https://staging.example.com/docs/reference/x"],
+        "--base-url points at a page (https://staging.example.com/docs/reference/x); give the API root, "
+        "e.g. https://staging.example.com.",
+    ),
     "--base-url scheme": (["--base-url", "api.example.com"], "--base-url must be an http(s) URL"),
 }
 
@@ -44,6 +48,7 @@ def test_run_refuses_a_bad_argument_in_one_sentence_before_any_check(
     # Nothing listens on port 9: a check that ran would have said so ("Cannot reach") instead.
     assert out.out == "" and message in out.err and out.err.count("\n") == 1, out.err
     assert "Traceback" not in out.err
+    assert out.err.rstrip().endswith("Tip: dayzero-conformance run --help"), out.err
 
 
 def test_proxy_and_validate_har_refuse_a_bad_identity_before_reaching_anything(

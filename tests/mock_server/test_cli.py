@@ -189,6 +189,7 @@ def test_banner_warns_of_latency_and_chaos() -> None:
         ([], {"DAYZERO_MOCK_ALLOW_OPEN_CONTROL": "maybe"}, "DAYZERO_MOCK_ALLOW_OPEN_CONTROL='maybe': expected"),
         ([], {"DAYZERO_MOCK_GENERATION": "both"}, "DAYZERO_MOCK_GENERATION='both': expected one of bare, envelope"),
         ([], {"DAYZERO_MOCK_PUBLIC_URL": "ftp://x"}, "DAYZERO_MOCK_PUBLIC_URL='ftp://x': the public URL must"),
+        ([], {"DAYZERO_MOCK_CORS_ORIGIN": "http://ok.example,localhost:3000"}, "DAYZERO_MOCK_CORS_ORIGIN="),
         (["--fault", "nope"], {}, "Unknown fault(s) nope"),
         (["--now", "tomorrow"], {}, "expected a date-time such as 2026-12-01T09:00:00Z, not 'tomorrow'."),
     ],

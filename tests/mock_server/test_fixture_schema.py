@@ -52,6 +52,24 @@ def test_the_default_fixture_validates_against_the_published_json_schema() -> No
         ("  closed_months: 3 ", "  closed_months: 30 ", "closed_months must be below periods.months"),
         ("  months: 24", "  months: many", "periods.months: input should be a valid integer"),
         ("    cfo_suite: true\n  - id: 2222", "    cfo_suite: maybe\n  - id: 2222", "businesses[0].cfo_suite: input"),
+        # A business id that is no UUID names a business nobody can call (x-business-id must be one).
+        ("  - id: 22222222-2222-4222-8222-222222222222\n", "  - id: globex\n", "businesses[1].id: expected a UUID"),
+        # The same token, user or business twice: one entry would silently hide the other.
+        (
+            "  - token: dz_demo_globex",
+            "  - token: dz_demo_acme",
+            "tokens[1].token: 'dz_demo_acme' is already tokens[0]'s",
+        ),
+        (
+            "  - id: aaaaaaaa-0000-4000-8000-000000000002\n",
+            "  - id: aaaaaaaa-0000-4000-8000-000000000001\n",
+            "users[1].id: 'aaaaaaaa-0000-4000-8000-000000000001' is already users[0]'s",
+        ),
+        (
+            "  - id: 33333333-3333-4333-8333-333333333333\n",
+            "  - id: 11111111-1111-4111-8111-111111111111\n",
+            "businesses[2].id: '11111111-1111-4111-8111-111111111111' is already businesses[0]'s",
+        ),
     ],
 )
 def test_a_mistake_in_a_fixture_file_names_the_file_the_place_and_what_was_expected(
@@ -63,6 +81,17 @@ def test_a_mistake_in_a_fixture_file_names_the_file_the_place_and_what_was_expec
     with pytest.raises(FixtureError) as refused:
         load_fixtures(path)
     assert str(path) in str(refused.value) and expected in str(refused.value)
+
+
+@pytest.mark.parametrize(("text", "got"), [("- a list\n", "(got a list)"), ("", "(got None)")])
+def test_a_fixture_file_that_is_no_mapping_says_which_keys_it_should_have(tmp_path: Path, text: str, got: str) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text(text)
+    with pytest.raises(FixtureError) as refused:
+        load_fixtures(path)
+    assert f"the top level: expected a mapping with the keys businesses, users, tokens, periods, failures {got}" in str(
+        refused.value
+    )
 
 
 def test_serve_with_a_bad_fixture_file_exits_2_with_the_sentence_and_no_traceback(tmp_path: Path, capsys) -> None:

@@ -48,4 +48,12 @@ def test_two_failures_are_visible_in_the_first_900_px_and_the_page_fits_1280(tmp
         assert page.evaluate("location.hash") == f"#{FAILING[0]}"  # type: ignore[attr-defined]
         matrix = page.locator(".matrix")  # type: ignore[attr-defined]
         assert matrix.evaluate("e => e.scrollWidth > e.clientWidth"), "the wide matrix scrolls in its own box"
+        # ... rather than squeezing its cells: every check id and header reads on one line (the page's
+        # overflow-wrap once broke the ids one letter per line).
+        wrapped = matrix.evaluate(  # type: ignore[attr-defined]
+            """e => [...e.querySelectorAll('th, td')].filter(cell => {
+                 const range = document.createRange(); range.selectNodeContents(cell);
+                 return range.getClientRects().length > 1; }).map(cell => cell.textContent)"""
+        )
+        assert wrapped == [], f"matrix cells broken over several lines: {wrapped[:5]}"
     assert shot.stat().st_size > 0

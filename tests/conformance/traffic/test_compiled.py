@@ -40,3 +40,32 @@ def test_valid_exchanges_skip_openapi_core_and_invalid_ones_do_not() -> None:
     assert not listing.response_is_valid(200, "text/html", json.dumps(PAGE).encode())
     assert listing.response_is_valid(422, "application/json", b'{"detail": []}')
     assert not revoke.response_is_valid(204, None, b"")  # no JSON body: openapi-core judges it
+
+
+def test_a_body_the_caller_parsed_is_judged_as_parsed_and_no_body_is_never_vouched_for() -> None:
+    """The proxy parses each answer once and hands the value over (it was parsed twice per exchange)."""
+    from conformance.http import Exchange
+    from conformance.traffic.validator import TrafficValidator
+
+    listing = CompiledContract(load_contract("bare").bundle).get(LIST)
+    assert listing is not None
+    raw = json.dumps(PAGE).encode()
+    assert listing.response_is_valid(200, "application/json", raw, PAGE)
+    assert not listing.response_is_valid(200, "application/json", raw, {**PAGE, "has_next": "no"})
+    # Through the validator: an empty or broken JSON answer still goes to openapi-core and is a finding.
+    validator = TrafficValidator()
+    for content in (b"", b"{not json"):
+        exchange = Exchange(
+            id="x1",
+            at=0.0,
+            method="GET",
+            url="http://mock/api/v1/month-end-packages?limit=20",
+            headers={"authorization": "Bearer dz_demo_acme", "x-business-id": "11111111-1111-4111-8111-111111111111"},
+            body=b"",
+            status=200,
+            response_headers={"content-type": "application/json"},
+            content=content,
+            duration_ms=1.0,
+        )
+        rules = {f.rule for f in validator.check(exchange).findings if f.side == "response"}
+        assert rules, f"{content!r} was vouched for"
