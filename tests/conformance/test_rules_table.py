@@ -3,6 +3,7 @@ every check added for a documented point fails against a backend that breaks it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 
 from conformance import CHECKS, Identity, KitSettings, run_conformance
+from conformance.cli import main
 from conformance.registry import MUST, SHOULD, TRAFFIC_RULES, level_of
 from conformance.rules_table import markdown
+from conformance.traffic.har import HarWriter
 from conformance.traffic.proxy import TrafficProxy
 from conformance.traffic.results import TrafficResult
 from conformance.traffic.rules import traffic_finding, traffic_rule
@@ -141,6 +144,9 @@ TRAFFIC_OF_BREAKS = {
     "no-bearer-challenge": "bearer-challenge",
     "score-above-100": "close-score-range",
     "download-filename-differs": "filename",
+    "download-url-reused": "download-url-fresh",
+    "pages-reversed": "page-order",
+    "get-package-other-dates": "package-inputs",
 }
 
 
@@ -194,15 +200,27 @@ def test_the_closed_period_rule_passes_a_backend_that_refuses_and_fails_one_that
     assert accepting.exit_code == 0 and CHECKS["PERIOD-CLOSED-REFUSES-CHANGES"].level == SHOULD
 
 
+def validate_har(har: Path) -> set[str]:
+    """The response rules ``dayzero-conformance validate-har`` reports for a HAR file."""
+    out = har.with_suffix(".json")
+    main(["validate-har", str(har), "--json", str(out)])
+    return {f["rule"] for f in json.loads(out.read_text())["findings"] if f["side"] == "response"}
+
+
 @pytest.mark.parametrize("name", sorted(TRAFFIC_OF_BREAKS))
-def test_a_break_the_traffic_shows_is_a_response_finding(name: str) -> None:
+def test_a_break_the_traffic_shows_is_a_response_finding(name: str, tmp_path: Path) -> None:
+    """Through the proxy, and through validate-har in the HAR the proxy wrote (the correct mock
+    gives neither: test_traffic.py's whole kit run through the proxy and its HAR)."""
     check_id, how = {**BREAKS, **SHOULD_BREAKS}[name]
+    har = HarWriter(tmp_path / "traffic.har")
     with b.broken_mock(how.get("on_request"), how.get("on_response"), **FAST) as upstream:
         report = TrafficResult(TrafficValidator("auto"))
-        with serving_in_thread(TrafficProxy(upstream, report).app(), lifespan="on") as url:
+        with serving_in_thread(TrafficProxy(upstream, report, har=har).app(), lifespan="on") as url:
             kit(url, check_id)
+    har.close()
     rules = {f.rule for f in report.findings if f.side == "response"}
     assert TRAFFIC_OF_BREAKS[name] in rules, (name, rules)
+    assert TRAFFIC_OF_BREAKS[name] in validate_har(tmp_path / "traffic.har"), name
 
 
 def test_writes_on_a_closed_period_are_a_should_finding_in_traffic() -> None:
