@@ -42,6 +42,7 @@ def _download(ctx: RunContext, report_format: str) -> tuple[dict, Exchange, dict
     creates_data=True,
     operations=DOWNLOAD,
     source="MEP/get-download-url: a short-lived presigned URL, a fresh one per call (F/package)",
+    traffic=("download-url-fresh",),
     rationale="Documented: download returns a short-lived presigned URL, a fresh one per call.",
 )
 def download_url(ctx: RunContext) -> None:

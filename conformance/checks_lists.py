@@ -101,6 +101,7 @@ def walk_both_ways(ctx: RunContext) -> None:
     layer=BEHAVIOUR,
     operations=LIST_OPS,
     source="list slices + G/pagination: sort_by (default created_at), descending (default true)",
+    traffic=("page-order",),
     rationale="Documented: sort_by (default created_at) and descending (default true).",
 )
 def order(ctx: RunContext) -> None:

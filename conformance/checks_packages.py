@@ -31,6 +31,7 @@ OPTIONAL_FIELDS = (
     creates_data=True,
     operations=CREATE + GET,
     source="MEP/create-package + MEP/get-package: 201 the record, get the same record",
+    traffic=("package-inputs",),
     rationale="Documented: 201 returns the package record; get returns the same record (poll for progress).",
 )
 def create_then_get(ctx: RunContext) -> None:

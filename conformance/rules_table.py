@@ -18,7 +18,6 @@ SHARED = "another client's writes, which the proxy never sees, could cause the s
 NO_TRAFFIC_RULE = {
     "AUTH-401-GARBAGE": "the proxy cannot tell a garbage token from a valid one (it sees no user table)",
     "TENANT-CURSOR": "needs another business's cursor sent on purpose; a client's traffic has none",
-    "ARTIFACT-DOWNLOAD-URL": "not yet: two download answers for one package with the same URL are visible",
     "PERIOD-CLOSE-NO-MATCH": "the proxy does not know every period of the business, so it cannot tell no match",
     "PERIOD-REOPEN-OPEN": f"a period the traffic last saw open may have been closed since: {SHARED}",
     "PERIOD-BULK-LOCK": f"a reason read back later may be a later lock's: {SHARED}",
@@ -33,10 +32,8 @@ NO_TRAFFIC_RULE = {
     "CT-POSITIVE-ACCEPTED": "a schema-valid request may still break a prose rule; traffic cannot tell a wrong refusal",
     "CT-STATEFUL": "needs the sequences Schemathesis generates, not a client's",
     "CT-OTHER": "Schemathesis built-ins that probe with requests a client does not send",
-    "PAGINATION-ORDER": "not yet: a page out of its sort order is visible in one exchange",
     "PAGINATION-GARBAGE-CURSOR": "needs a garbage cursor sent on purpose; a client's traffic has none",
     "PAGINATION-PREV-EMPTY-SORT": "needs a cursor reused across sorts on purpose; a client's traffic has none",
-    "CREATE-GET-ROUNDTRIP": "not yet: a get whose inputs differ from its create (they never change) is visible",
     "CREATE-SHAPE": "response-schema shows the shape; the defaults need the kit's own request",
     "CREATE-LISTED": f"a listing may page past a new package when others create many: {SHARED}",
     "MODEL-STATE-MACHINE": "needs the sequences the kit's state machine generates, not a client's",

@@ -286,6 +286,18 @@ def get_package_other_dates(call: Call, status: int, body: Any) -> Answer | None
     return None
 
 
+def created_packages_lost(call: Call, status: int, body: Any) -> Answer | None:
+    """A package this server's create just made answers 404 on get (the create's write lost, or not yet
+    visible where gets are read); the fixtures' packages still answer."""
+    made: set[str] = call.memory.setdefault("made", set())
+    if call.at("POST", PACKAGES) and status == 201:
+        made.add(data(body)["package"]["id"])
+    match = call.at("GET", PACKAGES + r"/(?P<id>[^/]+)")
+    if match and match["id"] in made:
+        return 404, {"detail": "Not found"}
+    return None
+
+
 def list_hides_new_packages(call: Call, status: int, body: Any) -> Answer | None:
     made: set[str] = call.memory.setdefault("made", set())
     if call.at("POST", PACKAGES) and status == 201:

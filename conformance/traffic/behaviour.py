@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,10 @@ SET_WHEN = {
     "failed": ("error_message",),
 }
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
+# A boolean query parameter as FastAPI reads it (``descending``).
+BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+# What a package's create fixes for good (MEP/create-package: its inputs); no later answer may differ.
+INPUTS = ("business_id", "accounting_period_id", "period_start", "period_end", "report_format", "selected_reports")
 # Request findings that mean "the contract refuses this request": a 2xx answer to it is the upstream's break.
 REFUSED_RULES = ("report-keys", "date-order", "period-date-order", "role", "request-schema", "request-parameter")
 
@@ -46,6 +51,48 @@ def _lifecycle_fields(package: dict[str, Any], at: str) -> list[Finding]:
         for name in SET_WHEN.get(str(status), ())
         if package.get(name) in (None, "")
     ]
+
+
+def _moment(value: Any) -> datetime | None:
+    """A date or date-time as an aware datetime (compared by time, not by text); None if it is neither."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _page_order(page: dict[str, Any], query: dict[str, str]) -> list[Finding]:
+    """The items of one answer in the order its query asks (documented defaults: created_at, descending).
+
+    Only within this one answer (no write of another client can reorder a page already sent), and
+    only for sort columns that are dates that never change (compared as times; a text column's
+    order is the database's collation, a status's may be an enum's declaration order).
+    """
+    sort_by = query.get("sort_by") or "created_at"
+    descending = BOOLEANS.get(query.get("descending", "true").lower())
+    if sort_by not in IMMUTABLE_SORTS or descending is None or query.get("direction", "next") not in ("next", "prev"):
+        return []
+    before: tuple[int, datetime] | None = None
+    for index, item in enumerate(_listed(page)):
+        moment = _moment(item.get(sort_by)) if isinstance(item, dict) else None
+        if moment is None:
+            continue
+        if before is not None and (moment > before[1] if descending else moment < before[1]):
+            way = "descending" if descending else "ascending"
+            return [
+                _broke(
+                    "page-order",
+                    f"/body/items/{index}/{sort_by}",
+                    f"{sort_by} {way}: item {index} no {'later' if descending else 'earlier'} than item {before[0]}'s "
+                    f"{before[1].isoformat()}",
+                    item[sort_by],
+                )
+            ]
+        before = (index, moment)
+    return []
 
 
 def _keys(value: Any) -> set[str]:
@@ -71,6 +118,7 @@ class BehaviourRules:
         self._acks: dict[tuple[str, str], str] = {}
         self._reports: dict[str, int] = {}  # package id -> how many reports it selected
         self._filenames: dict[str, str] = {}  # package id -> the filename a ready package or its download gave
+        self._inputs: dict[str, dict[str, Any]] = {}  # package id -> its inputs, as its create answered them
         self._files: dict[str, dict[str, Any]] = {}  # presigned path?query -> what the download answer said
         self._walked: dict[tuple[str, ...], dict[str, str]] = {}  # listing -> id: sort value, on forward pages
         self._page_walks = PageWalks()
@@ -106,6 +154,7 @@ class BehaviourRules:
         query = dict(exchange.query_items())
         if operation_id in LISTS and isinstance(answer, dict):
             found += self._list(answer, query)
+            found += _page_order(answer, query)
             found += self._walk(exchange.path, answer, query)
             found += self._page_walks.see(exchange.path, query, answer)
         if operation_id in (Operation.CREATE_PACKAGE, Operation.GET_PACKAGE):
@@ -113,6 +162,7 @@ class BehaviourRules:
             package = answer.get("package") if created and isinstance(answer, dict) else answer
             if isinstance(package, dict):
                 found += self._package(package, request if created else None)
+                found += self._same_inputs(package, created)
                 found += _lifecycle_fields(package, "/body/package" if created else "/body")
             if created and isinstance(package, dict) and answer.get("workflow_id") != package.get("workflow_id"):
                 found.append(
@@ -140,7 +190,18 @@ class BehaviourRules:
             package_id = exchange.path.rstrip("/").split("/")[-2]
             self._downloaded.add(package_id)
             if isinstance(answer, dict) and isinstance(answer.get("download_url"), str):
-                self._files[_where(answer["download_url"])] = {**answer, "package_id": package_id}
+                where = _where(answer["download_url"])
+                before = self._files.get(where)
+                if before is not None and before["package_id"] == package_id:
+                    found.append(
+                        _broke(
+                            "download-url-fresh",
+                            "/body/download_url",
+                            "a fresh URL per call (documented), not the one an earlier answer for the package gave",
+                            answer["download_url"],
+                        )
+                    )
+                self._files[where] = {**answer, "package_id": package_id}
             if isinstance(answer, dict) and isinstance(answer.get("filename"), str):
                 found += self._same_filename(package_id, answer["filename"], "/body/filename")
         if operation_id in PERIOD_CHANGES and isinstance(answer, dict):
@@ -314,6 +375,20 @@ class BehaviourRules:
             return []
         return [_broke("filename", pointer, f"{known}, as the package said before (inferred: one name)", filename)]
 
+    def _same_inputs(self, package: dict[str, Any], created: bool) -> list[Finding]:
+        """A get answers the record its create answered: the inputs (business, period, format,
+        reports) never change, whoever else writes, so any difference is the upstream's."""
+        package_id = str(package.get("id"))
+        if created:
+            self._inputs[package_id] = {name: package[name] for name in INPUTS if name in package}
+            return []
+        found = []
+        for name, known in self._inputs.get(package_id, {}).items():
+            if name in package and _input(name, package[name]) != _input(name, known):
+                expected = f"{known!r}, as its create answered (it never changes)"
+                found.append(_broke("package-inputs", f"/body/{name}", expected, package[name]))
+        return found
+
     def _package(self, package: dict[str, Any], request: Any) -> list[Finding]:
         found = self._note_package(package)
         period_id = request.get("accounting_period_id") if isinstance(request, dict) else None
@@ -360,6 +435,11 @@ class BehaviourRules:
                 if not period.get(name):
                     found.append(_broke("reopen-audit", f"/body/{name}", f"{name} set (reopening is audited)", None))
         return found
+
+
+def _input(name: str, value: Any) -> Any:
+    """An input as the check compares it: a period's day (a date or the date-time that starts it)."""
+    return str(value)[:10] if name.startswith("period_") and value is not None else value
 
 
 def _listed(page: dict[str, Any]) -> list[Any]:

@@ -327,6 +327,30 @@ rule(
     "a list page holding more items than the limit asked for",
 )
 rule(
+    "download-url-fresh",
+    RESPONSE,
+    MUST,
+    "MEP/get-download-url: a short-lived presigned URL, a fresh one per call (F/package)",
+    (Operation.GET_DOWNLOAD_URL.route,),
+    "a download answer that repeats a URL an earlier answer for the package gave",
+)
+rule(
+    "page-order",
+    RESPONSE,
+    MUST,
+    "list slices + G/pagination: sort_by (default created_at), descending (default true)",
+    LISTS,
+    "a page whose items are out of the order its sort_by and descending ask for",
+)
+rule(
+    "package-inputs",
+    RESPONSE,
+    MUST,
+    "MEP/create-package + MEP/get-package: 201 the record, get the same record",
+    (Operation.GET_PACKAGE.route,),
+    "a package whose business, period, format or reports differ from what its create answered",
+)
+rule(
     "bearer-challenge",
     RESPONSE,
     SHOULD,

@@ -21,6 +21,7 @@ import yaml
 from starlette.middleware.gzip import GZipMiddleware
 
 from conformance import Identity, KitSettings, run_conformance
+from conformance.traffic.har import HarWriter
 from conformance.traffic.proxy import TrafficProxy
 from conformance.traffic.results import TrafficResult
 from conformance.traffic.validator import TrafficValidator
@@ -53,7 +54,10 @@ def serving(app: object, sock: socket.socket | None = None) -> AbstractContextMa
 
 @contextmanager
 def proxied(
-    settings: Settings | None = None, generation: str = "auto", identities: dict[str, frozenset[str]] | None = None
+    settings: Settings | None = None,
+    generation: str = "auto",
+    identities: dict[str, frozenset[str]] | None = None,
+    har: HarWriter | None = None,
 ) -> Iterator[Proxied]:
     """The mock behind the proxy; the mock's presigned URLs name the proxy, so file fetches pass through it."""
     sock = socket.socket()
@@ -62,9 +66,11 @@ def proxied(
     with running_mock(replace(settings or Settings(**FAST), public_base_url=url)) as mock:
         upstream = f"http://127.0.0.1:{mock.settings.port}"  # mock.base_url is the public one: the proxy
         report = TrafficResult(TrafficValidator(generation, identities=identities))
-        proxy = TrafficProxy(upstream, report)
+        proxy = TrafficProxy(upstream, report, har=har)
         with serving(proxy.app(), sock):
             yield Proxied(url, upstream, report, proxy)
+    if har is not None:
+        har.close()
 
 
 @dataclass
@@ -416,8 +422,9 @@ def test_each_fault_of_the_mock_is_a_response_finding_in_the_kit_s_traffic(fault
     assert rule in rules, (fault, rules, f"{result.check.id}: {result.status} {result.skip_reason}")
 
 
-def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() -> None:
-    with proxied(identities=IDENTITIES) as p:
+def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run(tmp_path: Path) -> None:
+    """Neither in the proxy nor in validate-har of the HAR it wrote: no traffic rule cries wolf."""
+    with proxied(identities=IDENTITIES, har=HarWriter(tmp_path / "kit.har")) as p:
         run = kit_through(p)
     failed = {r.check.id: [(f.message, f.actual, f.curl) for f in r.findings] for r in run.failed()}  # type: ignore[attr-defined]
     assert not failed, failed
@@ -427,6 +434,16 @@ def test_a_conforming_upstream_gives_no_response_finding_in_a_whole_kit_run() ->
         if f.side == "response" and not (failed and f.rule == "closed-period-writes")
     ]
     assert drift == []
+    identities = [arg for token, ids in IDENTITIES.items() for arg in ("--identity", f"{token}={','.join(ids)}")]
+    replayed = subprocess.run(
+        [str(EXE), "validate-har", str(tmp_path / "kit.har"), "--json", str(tmp_path / "kit.json"), *identities],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    replay = json.loads((tmp_path / "kit.json").read_text())
+    assert len(replay["records"]) == len(p.report.records), replayed.stdout  # exit 1: the kit's own bad requests
+    assert [(f["operation"], f["rule"], f["actual"]) for f in replay["findings"] if f["side"] == "response"] == []
     assert len(p.report.records) > 300 and p.report.count("request") > 0, "the kit's own bad requests are the client's"
 
 
