@@ -85,6 +85,9 @@ def test_every_operation_tried_out_as_prefilled_works_in_chromium() -> None:
             block = f"#operations-{tag}-{operations[name][0]}"
             if not page.is_visible(f"{block} button.try-out__btn"):
                 page.click(f"{block} .opblock-summary")
+            # The block opens after the click: wait for its button before asking which it is
+            # (asked at once, an opening block looked like one already tried out).
+            page.wait_for_selector(f"{block} button.try-out__btn", timeout=10_000)
             if page.is_visible(f"{block} button.try-out__btn:not(.cancel)"):
                 page.click(f"{block} button.try-out__btn")
             with page.expect_response(lambda r: "/api/v1/" in r.url and urlsplit(r.url).netloc == host) as answer:
