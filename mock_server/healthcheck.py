@@ -1,8 +1,10 @@
 """``python -m mock_server.healthcheck``: exit 0 when the mock on this host answers ``GET /healthz``.
 
-The container image's ``HEALTHCHECK`` runs it. It reads the port the mock was given
-(``DAYZERO_MOCK_PORT``, as ``dayzero-mock serve`` does) and imports nothing heavy: it runs
-every few seconds beside the server.
+The container image's ``HEALTHCHECK`` runs it. It asks the port the mock was given, as
+``dayzero-mock serve`` resolves it: the container's own command's ``--port`` (PID 1, when that is
+``dayzero-mock serve``: ``docker run IMAGE dayzero-mock serve --port 5000``), else
+``DAYZERO_MOCK_PORT``, else the default. It imports nothing heavy: it runs every few seconds
+beside the server.
 """
 
 from __future__ import annotations
@@ -11,12 +13,33 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from mock_server.settings import DEFAULT_PORT
 
 
+def served_port(command: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The port a ``dayzero-mock serve`` started with ``command`` and ``environ`` listens on."""
+    if any(Path(part).name == "dayzero-mock" for part in command[:2]) and "serve" in command:
+        for index, part in enumerate(command):
+            if part == "--port" and index + 1 < len(command):
+                return command[index + 1]
+            if part.startswith("--port="):
+                return part.partition("=")[2]
+    return environ.get("DAYZERO_MOCK_PORT", str(DEFAULT_PORT))
+
+
+def _container_command() -> list[str]:
+    """PID 1's command line: in the image, the server itself (exec form)."""
+    try:
+        return Path("/proc/1/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
 def main() -> int:
-    port = os.environ.get("DAYZERO_MOCK_PORT", str(DEFAULT_PORT))
+    port = served_port(_container_command(), os.environ)
     url = f"http://127.0.0.1:{port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=2) as answer:

@@ -99,6 +99,18 @@ def test_docker_stop_returns_within_two_seconds(container) -> None:
     assert stopped_in <= 2.0 and exit_code == "0", (stopped_in, exit_code)
 
 
+def test_the_healthcheck_asks_the_port_given_on_the_command_line(image: str) -> None:
+    """``docker run IMAGE dayzero-mock serve --port 5000``: the HEALTHCHECK asks 5000, not 4010."""
+    cid = podman("run", "-d", image, "dayzero-mock", "serve", "--port", "5000").stdout.strip()
+    try:
+        deadline = time.monotonic() + 60
+        while podman("healthcheck", "run", cid, check=False).returncode != 0:
+            assert time.monotonic() < deadline, podman("logs", cid, check=False).stdout
+            time.sleep(0.5)
+    finally:
+        podman("rm", "-f", "-v", "-t", "0", cid, check=False)
+
+
 def test_sqlite_store_on_the_data_volume_survives_a_new_container(image: str) -> None:
     volume = f"dz-test-{free_port()}"
     podman("volume", "create", volume)

@@ -244,3 +244,14 @@ def test_the_image_healthcheck_asks_the_mock_on_its_port(monkeypatch, capsys) ->
         assert healthcheck.main() == 0 and '"status":"ok"' in capsys.readouterr().out
     assert healthcheck.main() == 1, "nothing listens there any more"
     assert "does not answer" in capsys.readouterr().err
+
+
+def test_the_image_healthcheck_asks_the_port_the_containers_command_gives() -> None:
+    from mock_server.healthcheck import served_port
+
+    env = {"DAYZERO_MOCK_PORT": "4999"}
+    assert served_port(["/opt/dayzero/bin/dayzero-mock", "serve", "--port", "5000"], env) == "5000"
+    assert served_port(["dayzero-mock", "serve", "--port=5001", "--quiet"], env) == "5001"
+    assert served_port(["/opt/dayzero/bin/dayzero-mock", "serve"], env) == "4999"
+    assert served_port(["/sbin/init"], env) == "4999", "outside a container PID 1 is not the mock"
+    assert served_port([], {}) == "4010"
