@@ -4,7 +4,7 @@ Usage: python benchmarks/request_cpu.py [--requests 5000] [--profile]
 The figure wrk gives depends on what else runs on the machine; this one (process CPU time,
 ``time.process_time``) hardly does, so it shows what a change to the request path is worth.
 It builds the app as ``dayzero-mock serve`` does (memory store, request validation on, the
-garbage collector tuned as cli.py tunes it), creates 200 packages for Acme, then times
+garbage collector tuned as the server tunes it), creates 200 packages for Acme, then times
 GET list (limit 20) and POST create, each called ``--requests`` times in a row.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import gc
 import json
 import pstats
 import time
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_server.app import create_app
+from mock_server.cli import tune_garbage_collector
 from mock_server.settings import Settings
 
 ACME = "11111111-1111-4111-8111-111111111111"
@@ -67,15 +67,25 @@ def _caller(app: Any, method: str, path: str, query: bytes = b"", body: bytes = 
     return call
 
 
-async def _main(requests: int, profile: bool) -> None:
+def serving_app() -> Any:
+    """The app as ``dayzero-mock serve`` builds it (memory store, request validation on, the
+    garbage collector tuned as the server tunes it)."""
     app = create_app(Settings())
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)  # as cli.py
+    tune_garbage_collector()
+    return app
+
+
+async def scenarios(app: Any) -> dict[str, Callable[[], Any]]:
+    """200 packages created for Acme, then the scenarios' callers by name."""
     create = _caller(app, "POST", PACKAGES, body=BODY.encode())
     for _ in range(200):
         assert await create() == 201
-    scenarios = {"GET list (limit=20)": _caller(app, "GET", PACKAGES, b"limit=20"), "POST create": create}
-    for name, call in scenarios.items():
+    return {"GET list (limit=20)": _caller(app, "GET", PACKAGES, b"limit=20"), "POST create": create}
+
+
+async def _main(requests: int, profile: bool) -> None:
+    app = serving_app()
+    for name, call in (await scenarios(app)).items():
         assert await call() in (200, 201)
         profiler = cProfile.Profile() if profile else None
         started = time.process_time()

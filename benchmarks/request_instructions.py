@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import re
 import shutil
 import subprocess
@@ -23,23 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from request_cpu import BODY, PACKAGES, _caller  # noqa: E402
+from request_cpu import scenarios, serving_app  # noqa: E402
 
 WARM_UP = 100
-SCENARIOS = {"GET list (limit=20)": "get", "POST create": "post"}
+SCENARIOS = {"get": "GET list (limit=20)", "post": "POST create"}  # --inner KIND -> request_cpu's scenario
 
 
-async def _run(requests: int, kind: str) -> None:
-    from mock_server.app import create_app
-    from mock_server.settings import Settings
-
-    app = create_app(Settings())
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)  # as cli.py
-    create = _caller(app, "POST", PACKAGES, body=BODY.encode())
-    for _ in range(200):
-        assert await create() == 201
-    call = create if kind == "post" else _caller(app, "GET", PACKAGES, b"limit=20")
+async def _run(requests: int, scenario: str) -> None:
+    app = serving_app()
+    call = (await scenarios(app))[scenario]
     for _ in range(requests):
         assert await call() in (200, 201)
 
@@ -47,7 +38,7 @@ async def _run(requests: int, kind: str) -> None:
 def _inner(requests: int, kind: str) -> None:
     from mock_server.reports.builds import shutdown_builds
 
-    asyncio.run(_run(requests, kind))
+    asyncio.run(_run(requests, SCENARIOS[kind]))
     shutdown_builds()
 
 
@@ -67,7 +58,7 @@ def _count(requests: int, kind: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--inner", choices=sorted(SCENARIOS.values()), help=argparse.SUPPRESS)
+    parser.add_argument("--inner", choices=sorted(SCENARIOS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.requests < 1:
         parser.error("--requests must be at least 1")
@@ -77,7 +68,7 @@ def main() -> int:
     if shutil.which("valgrind") is None:
         print("benchmarks/request_instructions.py needs valgrind: apt-get install valgrind", file=sys.stderr)
         return 2
-    for name, kind in SCENARIOS.items():
+    for kind, name in SCENARIOS.items():
         per_request = (_count(WARM_UP + args.requests, kind) - _count(WARM_UP, kind)) / args.requests
         print(f"{name:<22}{per_request / 1000:8.1f} k instructions per request ({args.requests} requests)")
     return 0

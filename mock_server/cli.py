@@ -312,7 +312,7 @@ def _control_line(settings: Settings) -> str:
     )
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """Keep full collections off the request path.
 
     Each request allocates many short-lived objects, and the default thresholds ran full
@@ -337,9 +337,9 @@ class WorkerApp:
     def __call__(self) -> Any:
         from mock_server.app import create_app
 
-        gc.disable()  # until the state is built and frozen (_tune_garbage_collector)
+        gc.disable()  # until the state is built and frozen (tune_garbage_collector)
         app = create_app(from_record(Settings, json.loads(self.record)))
-        _tune_garbage_collector()
+        tune_garbage_collector()
         return app
 
 
@@ -381,9 +381,9 @@ def _serve(argv: Sequence[str] | None) -> int:
     from mock_server.app import create_app
     from mock_server.reports.builds import start_build_pool
 
-    gc.disable()  # until the state is built and frozen (_tune_garbage_collector)
+    gc.disable()  # until the state is built and frozen (tune_garbage_collector)
     app = create_app(settings)
-    _tune_garbage_collector()
+    tune_garbage_collector()
     # The zip builders start once the state is loaded: started beside the load, their imports
     # (~1 s of CPU each) slowed it on two cores more than they saved the first list
     # (benchmarks/README.md, a restart on 100k packages).
