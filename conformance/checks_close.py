@@ -11,6 +11,7 @@ from typing import Any
 
 from conformance.checks_periods import bulk_lock_one, close
 from conformance.context import PERIODS, RunContext
+from conformance.documented import READINESS_STATUSES, SCORE_COMPONENTS, keys_at_any_depth
 from conformance.generation import ENVELOPE_FIELDS, looks_enveloped
 from conformance.http import Exchange
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check, unchecked
@@ -67,7 +68,7 @@ def close_readiness(ctx: RunContext) -> None:
         ctx.expect(
             isinstance(item, dict)
             and all(isinstance(item.get(k), str) for k in ("check", "status", "detail"))
-            and item.get("status") in ("pass", "warning", "fail"),
+            and item.get("status") in READINESS_STATUSES,
             "each readiness item has check, detail and a pass/warning/fail status",
             expected="{check, status: pass|warning|fail, detail}",
             actual=str(item)[:300],
@@ -95,18 +96,6 @@ def unknown_period(ctx: RunContext) -> None:
         exchange = ctx.client.call(operation, path={"period_id": unknown})
         suffix = operation.path.removeprefix(Operation.GET_PERIOD.path)  # the message as it always was
         ctx.expect_status(exchange, {404}, f"GET {suffix or '/'} of an unknown period is not found")
-
-
-COMPONENTS = ("txn_review", "categorization", "reconciliation", "checklist", "anomalies")
-
-
-def _keys(value: Any) -> set[str]:
-    """Every key of a JSON value, at any depth."""
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in _keys(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in _keys(v)}
-    return set()
 
 
 def _gauge(value: Any) -> Any:
@@ -139,11 +128,11 @@ def _score(ctx: RunContext, period_id: str) -> tuple[Exchange, dict[str, Any]]:
 def close_score(ctx: RunContext) -> None:
     period = ctx.own_periods.new()
     exchange, body = _score(ctx, period["id"])
-    missing = [name for name in COMPONENTS if name not in _keys(body)]
+    missing = [name for name in SCORE_COMPONENTS if name not in keys_at_any_depth(body)]
     ctx.expect(
         not missing,
         "the close score carries its five documented components",
-        expected=", ".join(COMPONENTS),
+        expected=", ".join(SCORE_COMPONENTS),
         actual=f"missing {', '.join(missing)}: {exchange.excerpt()}",
         exchange=exchange,
     )

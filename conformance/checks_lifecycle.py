@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from conformance.context import ORDER, RunContext, instant
+from conformance.context import RunContext, instant
+from conformance.documented import PACKAGE_STATUS_ORDER, SET_WHEN
 from conformance.registry import BEHAVIOUR, MUST, check
 from dayzero_mock_kit.openapi.operations import Operation
 
@@ -32,7 +33,9 @@ def forward_only(ctx: RunContext) -> None:
         history.append(exchange.json())
     statuses = [entry["status"] for entry in history]
     for before, after in zip(statuses, statuses[1:], strict=False):
-        moved_back = ORDER[after] < ORDER[before] or (before in ("ready", "failed") and after != before)
+        moved_back = PACKAGE_STATUS_ORDER[after] < PACKAGE_STATUS_ORDER[before] or (
+            before in ("ready", "failed") and after != before
+        )
         ctx.expect(
             not moved_back,
             "the status never goes backward",
@@ -60,11 +63,7 @@ def fields_follow_status(ctx: RunContext) -> None:
         status = entry["status"]
         problems = []
         if status == "ready":
-            problems += [
-                f"{f} is null"
-                for f in ("started_at", "ready_at", "filename", "file_size_bytes")
-                if entry.get(f) is None
-            ]
+            problems += [f"{f} is null" for f in SET_WHEN["ready"] if entry.get(f) is None]
         if status == "failed" and not entry.get("error_message"):
             problems.append("error_message is empty")
         created, updated = instant(entry["created_at"]), instant(entry["updated_at"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.context import PACKAGES, PERIODS, RunContext, instant
+from conformance.documented import PERIOD_STATUSES
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check
 from dayzero_mock_kit.openapi.operations import Operation
 
@@ -258,7 +259,7 @@ def total(ctx: RunContext) -> None:
     rationale="Documented: status filters by status (periods: open, closed, locked).",
 )
 def status_filter(ctx: RunContext) -> None:
-    for wanted in ("open", "closed", "locked"):
+    for wanted in PERIOD_STATUSES:
         items, _, exchanges = ctx.walk(PERIODS, {"status": wanted, "limit": 50})
         wrong = [i["status"] for i in items if i["status"] != wanted]
         ctx.expect(

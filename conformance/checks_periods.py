@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from conformance.context import PERIODS, RunContext
+from conformance.documented import PERIOD_STATUSES
 from conformance.http import Exchange
 from conformance.registry import BEHAVIOUR, MUST, SHOULD, check, unchecked
 from dayzero_mock_kit.openapi.operations import Operation
@@ -24,7 +25,6 @@ BULK_LOCK = Operation.BULK_LOCK_PERIODS.route
 SIGN_OFF = Operation.CREATE_SIGN_OFF.route
 REVOKE = Operation.DELETE_SIGN_OFF.route
 DEFAULT_LOCK_REASON = "Historical migration - bulk locked"
-PERIOD_STATUSES = ("open", "closed", "locked")
 AUDIT_TEXT = "Closed by dayzero-conformance on a period it created"
 
 

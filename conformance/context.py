@@ -20,7 +20,6 @@ from dayzero_mock_kit.openapi.operations import Operation
 PACKAGES = Operation.CREATE_PACKAGE.path
 PERIODS = Operation.LIST_PERIODS.path
 FINAL = ("ready", "failed")
-ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
 
 
 def instant(text: str) -> datetime:

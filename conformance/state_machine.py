@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from conformance.context import ORDER, PACKAGES, RunContext, instant
+from conformance.context import PACKAGES, RunContext, instant
+from conformance.documented import PACKAGE_STATUS_ORDER
 from conformance.registry import BEHAVIOUR, MUST, check
 from dayzero_mock_kit.openapi.operations import Operation
 
@@ -67,7 +68,7 @@ def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
             )
             before = self.last_status[package_id]
             ctx.expect(
-                ORDER[package["status"]] >= ORDER[before]
+                PACKAGE_STATUS_ORDER[package["status"]] >= PACKAGE_STATUS_ORDER[before]
                 and not (before in ("ready", "failed") and package["status"] != before),
                 "the status never goes backward",
                 expected=f"{before} or later",
@@ -106,8 +107,10 @@ def build_machine(ctx: RunContext) -> type[RuleBasedStateMachine]:
 
         @invariant()
         def statuses_are_documented(self) -> None:
-            bad = {s for s in self.last_status.values() if s not in ORDER}
-            ctx.expect(not bad, "statuses are documented values", expected=str(sorted(ORDER)), actual=str(bad))
+            bad = {s for s in self.last_status.values() if s not in PACKAGE_STATUS_ORDER}
+            ctx.expect(
+                not bad, "statuses are documented values", expected=str(sorted(PACKAGE_STATUS_ORDER)), actual=str(bad)
+            )
 
     return PackagesMachine
 

@@ -15,6 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.documented import (
+    PACKAGE_STATUS_ORDER,
+    PERIOD_STATUSES,
+    READINESS_STATUSES,
+    SCORE_COMPONENTS,
+    SET_WHEN,
+    keys_at_any_depth,
+)
 from conformance.http import Exchange
 from conformance.registry import MUST
 from conformance.results import Finding
@@ -22,19 +30,9 @@ from conformance.traffic.page_walks import PageWalks
 from conformance.traffic.rules import traffic_finding, traffic_rule
 from dayzero_mock_kit.openapi.operations import Operation
 
-PERIOD_STATUSES = ("open", "closed", "locked")
-READINESS_STATUSES = ("pass", "warning", "fail")
 PERIOD_WRITES = (Operation.ACKNOWLEDGE_CHECKLIST_STEP, Operation.CREATE_SIGN_OFF, Operation.DELETE_SIGN_OFF)
 LISTS = (Operation.LIST_PACKAGES, Operation.LIST_PERIODS)
 PERIOD_CHANGES = (Operation.CREATE_PERIOD, Operation.CLOSE_PERIOD, Operation.REOPEN_PERIOD)
-ORDER = {"queued": 0, "in_progress": 1, "ready": 2, "failed": 2}
-SCORE_COMPONENTS = ("txn_review", "categorization", "reconciliation", "checklist", "anomalies")
-# What a package's status promises is set (MonthEndPackageResponse's field descriptions).
-SET_WHEN = {
-    "in_progress": ("started_at",),
-    "ready": ("started_at", "ready_at", "filename", "file_size_bytes"),
-    "failed": ("error_message",),
-}
 IMMUTABLE_SORTS = ("created_at", "period_start", "period_end")
 # A boolean query parameter as FastAPI reads it (``descending``).
 BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
@@ -93,15 +91,6 @@ def _page_order(page: dict[str, Any], query: dict[str, str]) -> list[Finding]:
             ]
         before = (index, moment)
     return []
-
-
-def _keys(value: Any) -> set[str]:
-    """Every key of a JSON value, at any depth (where the unpublished close score puts its components)."""
-    if isinstance(value, dict):
-        return set(value) | {key for item in value.values() for key in _keys(item)}
-    if isinstance(value, list):
-        return {key for item in value for key in _keys(item)}
-    return set()
 
 
 def _broke(rule: str, pointer: str, expected: str, actual: Any) -> Finding:
@@ -179,7 +168,7 @@ class BehaviourRules:
                 found.append(
                     _broke("close-score-range", "/body/score", "a score within 0-100, like readiness's", score)
                 )
-            missing = [name for name in SCORE_COMPONENTS if name not in _keys(answer)]
+            missing = [name for name in SCORE_COMPONENTS if name not in keys_at_any_depth(answer)]
             if missing:
                 found.append(
                     _broke(
@@ -352,7 +341,7 @@ class BehaviourRules:
         package_id, status = str(package.get("id")), package.get("status")
         if isinstance(package.get("selected_reports"), list):
             self._reports[package_id] = len(package["selected_reports"])
-        if status not in ORDER:
+        if status not in PACKAGE_STATUS_ORDER:
             return []
         if status == "ready" and isinstance(package.get("filename"), str):
             renamed = self._same_filename(package_id, package["filename"], "/body/filename")
@@ -360,7 +349,7 @@ class BehaviourRules:
                 return renamed
         before = self._package_status.get(package_id)
         self._package_status[package_id] = status
-        if before is not None and ORDER[status] < ORDER[before]:
+        if before is not None and PACKAGE_STATUS_ORDER[status] < PACKAGE_STATUS_ORDER[before]:
             return [_broke("lifecycle-forward", "/body/status", f"{before} or later (statuses never go back)", status)]
         if package_id in self._downloaded and status != "ready":
             return [
