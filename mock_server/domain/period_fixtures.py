@@ -8,13 +8,13 @@ a daily score trend from the day after the period ended up to the close, rising 
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from mock_server.domain.close_records import ChecklistAck, ScoreSnapshot, SignOff
 from mock_server.domain.close_score import CHECKLIST_STEPS, close_score, period_activity
 from mock_server.domain.identities import Fixtures
+from mock_server.domain.ids import uuid4_from
 from mock_server.domain.period_store import PeriodStore
 from mock_server.domain.periods import Period, make_periods
 
@@ -59,10 +59,6 @@ def fixture_period_store(fixtures: Fixtures, *, today: date, seed: int) -> Perio
     return store
 
 
-def _new_id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
 def _add_close_history(
     store: PeriodStore, period: Period, users: list[str], rng: random.Random, *, seed: int, today: date
 ) -> None:
@@ -73,7 +69,7 @@ def _add_close_history(
         written = closed_at - 3600 * (len(CHECKLIST_STEPS) - index) * rng.randint(2, 6)
         store.put_ack(
             ChecklistAck(
-                id=_new_id(rng),
+                id=uuid4_from(rng),
                 business_id=period.business_id,
                 period_start=period.period_start,
                 step_id=step,
@@ -91,7 +87,7 @@ def _add_close_history(
         score = close_score(as_open, reviewed, set(CHECKLIST_STEPS), set(roles[: index + 1])).total
         store.put_sign_off(
             SignOff(
-                id=_new_id(rng),
+                id=uuid4_from(rng),
                 period_id=period.id,
                 business_id=period.business_id,
                 user_id=closer if role == "preparer" else rng.choice(users),

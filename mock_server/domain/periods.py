@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import json
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -18,6 +17,7 @@ from typing import Any
 from faker import Faker
 
 from mock_server.domain.identities import Business
+from mock_server.domain.ids import uuid4_from
 from mock_server.domain.timestamps import iso_instant
 
 LOCK_REASONS = (
@@ -103,7 +103,7 @@ def make_periods(
         end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
         status = "open" if back == 0 else "closed" if back <= closed_months else "locked"
         created = _at(start, 8, rng.randrange(60)) - 86400 * rng.randrange(1, 5)
-        period_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        period_id = uuid4_from(rng)
         closer = rng.choice(user_ids) if user_ids else None
         closed_at = reopen_reason = reopened_at = reopener = lock_reason = None
         if status != "open":

@@ -11,13 +11,10 @@ from typing import overload
 
 from mock_server.domain.changes import PackagePut, Sink, nowhere
 from mock_server.domain.identities import Fixtures
+from mock_server.domain.ids import uuid4_from
 from mock_server.domain.packages import Package
 from mock_server.domain.period_fixtures import shared_fixture_period_store
 from mock_server.domain.period_store import PeriodStore
-
-# uuid.UUID(version=4): the variant bits 10, the version nibble 4.
-_CLEAR_VERSION = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
-_VERSION_4 = (0x8000 << 48) | (4 << 76)
 
 
 class PackageStore:
@@ -151,10 +148,7 @@ class Ledger:
     ids: random.Random
 
     def new_id(self) -> str:
-        """A version-4 UUID from this ledger's generator (``uuid.UUID(int=..., version=4)``'s
-        text, formatted here without building the object: this runs on every create)."""
-        h = f"{self.ids.getrandbits(128) & _CLEAR_VERSION | _VERSION_4:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return uuid4_from(self.ids)
 
     def send_changes_to(self, sink: Sink) -> None:
         """Tell ``sink`` of every change from now on (domain/changes.py)."""
