@@ -225,13 +225,14 @@ class ArchiveBuilds:
 
     async def content(self, spec: ArchiveSpec) -> bytes:
         """The zip, awaiting its build if it runs (the loop serves other requests meanwhile)."""
-        for attempt in range(3):
+        pools_left = 3  # three pools in a row that lose a process: not a passing accident
+        while True:
             found = self._get(spec)
             if isinstance(found, bytes):
                 return found
             try:
                 return await asyncio.wrap_future(found)
             except BrokenProcessPool:
-                if attempt == 2:  # three pools in a row lost a process: not a passing accident
+                pools_left -= 1
+                if not pools_left:
                     raise
-        raise AssertionError("unreachable")
